@@ -1,0 +1,42 @@
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { formatGraphQLError } from './errors/graphql-errors';
+import { createValidationPipe } from './errors/validation';
+import { UsersModule } from './users/users.module';
+
+export interface AppOptions {
+  /** Where to write the generated schema (the committed `schema.gql`); in memory when absent. */
+  schemaFile?: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: options.schemaFile ?? true,
+          sortSchema: true,
+          // The classic Playground loads from a CDN and is unmaintained; Apollo's page is used in development.
+          playground: false,
+          plugins: config.production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })],
+          includeStacktraceInErrorResponses: false,
+          autoTransformHttpErrors: false,
+          formatError: formatGraphQLError,
+        }),
+        AuthModule,
+        UsersModule,
+      ],
+      providers: [{ provide: APP_PIPE, useFactory: createValidationPipe }],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, AppOptions } from './app.module';
+import { AppConfig } from './config/config';
+
+/** Builds the server (main.ts and the tests share this); the caller decides when to listen. */
+export async function createApp(
+  config: AppConfig,
+  options: AppOptions & { logger?: LoggerService | false } = {},
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    new FastifyAdapter(),
+    { logger: options.logger, abortOnError: false },
+  );
+  // Stops the embedded emulator on SIGINT/SIGTERM too.
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,9 @@
+import { FastifyRequest } from 'fastify';
+import { TokenUser } from '../cognito/cognito.types';
+
+/** The GraphQL context of one request: Nest's Apollo driver puts the Fastify request on it. */
+export interface GraphQLContext {
+  req: FastifyRequest;
+  /** Set by AuthGuard once the bearer token is verified. */
+  user?: TokenUser;
+}

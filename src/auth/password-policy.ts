@@ -1,0 +1,22 @@
+import { PasswordPolicy } from '../config/config';
+
+// The characters Cognito counts as symbols.
+const SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ');
+
+/**
+ * What is wrong with a password under Cognito's rules. We check it ourselves so that every pool,
+ * the emulator included (which stores the policy but does not enforce it), gives the same answer.
+ */
+export function passwordProblems(password: string, policy: PasswordPolicy): string[] {
+  const chars = [...password];
+  const problems: string[] = [];
+  if (chars.length < policy.minimumLength) problems.push(`must be at least ${policy.minimumLength} characters long`);
+  if (policy.requireLowercase && !/[a-z]/.test(password)) problems.push('must contain a lowercase letter');
+  if (policy.requireUppercase && !/[A-Z]/.test(password)) problems.push('must contain an uppercase letter');
+  if (policy.requireNumbers && !/[0-9]/.test(password)) problems.push('must contain a digit');
+  if (policy.requireSymbols && !chars.some((c) => SYMBOLS.has(c) && c !== ' ')) {
+    problems.push('must contain a symbol such as ! @ # $ % ^ & *');
+  }
+  if (password !== password.trim()) problems.push('must not begin or end with a space');
+  return problems;
+}

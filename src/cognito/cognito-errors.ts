@@ -1,0 +1,101 @@
+import {
+  AppError,
+  BadUserInputError,
+  CodeExpiredError,
+  CodeMismatchError,
+  InternalServerError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  UserNotConfirmedError,
+  UsernameExistsError,
+} from '../errors/app-errors';
+
+/** The calls we make; the same Cognito error means different things to different calls. */
+export type CognitoCall = 'signUp' | 'confirmSignUp' | 'signIn' | 'refresh' | 'getUser';
+
+/** One message whether the user is unknown or the password is wrong: no account enumeration. */
+export const INVALID_CREDENTIALS = 'Incorrect username or password';
+
+interface CognitoLikeError {
+  name?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Turns whatever the Cognito client threw into one of our errors. */
+export function toAppError(error: unknown, call: CognitoCall): AppError {
+  if (error instanceof AppError) return error;
+  const { name = '', message = '', $fault, $metadata } = (error ?? {}) as CognitoLikeError;
+
+  switch (name) {
+    case 'UsernameExistsException':
+      return new UsernameExistsError('An account with this username already exists');
+    case 'UserNotConfirmedException':
+      return new UserNotConfirmedError('This account is not confirmed yet: confirm it with the code that was sent');
+    case 'CodeMismatchException':
+      return new CodeMismatchError('The code is not valid');
+    case 'ExpiredCodeException':
+      return new CodeExpiredError('The code has expired: ask for a new one');
+    case 'TooManyRequestsException':
+    case 'TooManyFailedAttemptsException':
+    case 'LimitExceededException':
+      return new TooManyRequestsError('Too many attempts: wait a while before trying again');
+    case 'InvalidPasswordException':
+      // cognito-local answers a wrong password at sign-in with this, where AWS says NotAuthorized.
+      return call === 'signIn'
+        ? new UnauthenticatedError(INVALID_CREDENTIALS)
+        : BadUserInputError.forFields([
+            { field: 'password', problems: [message || 'does not meet the password policy'] },
+          ]);
+    case 'InvalidParameterException':
+      return new BadUserInputError(message || 'Invalid input');
+    case 'UserNotFoundException':
+    case 'NotAuthorizedException':
+      return unauthorized(call, name);
+  }
+
+  if ($fault === 'server' || ($metadata?.httpStatusCode ?? 0) >= 500 || isNetworkError(error)) {
+    return new ServiceUnavailableError('The user directory is unavailable: try again shortly');
+  }
+  return new InternalServerError(error);
+}
+
+function unauthorized(call: CognitoCall, name: string): AppError {
+  switch (call) {
+    case 'signIn':
+      return new UnauthenticatedError(INVALID_CREDENTIALS);
+    case 'refresh':
+      return new UnauthenticatedError('The refresh token is invalid, expired or revoked: sign in again');
+    case 'getUser':
+      return new UnauthenticatedError('The access token is not valid');
+    case 'confirmSignUp':
+      // Unknown user: the same answer as a wrong code, so the call does not reveal who exists.
+      return name === 'UserNotFoundException'
+        ? new CodeMismatchError('The code is not valid')
+        : new BadUserInputError('This account cannot be confirmed: it may be confirmed already');
+    case 'signUp':
+      return new BadUserInputError('Sign-up is not allowed for this app client');
+  }
+}
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+function isNetworkError(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return (
+    name === 'AbortError' ||
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    (code !== undefined && NETWORK_ERROR_CODES.has(code))
+  );
+}

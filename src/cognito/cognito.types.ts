@@ -1,0 +1,45 @@
+/** What our Cognito service answers: plain data, shaped like the GraphQL models that expose it. */
+
+export interface CodeDeliveryDetails {
+  destination: string | null;
+  medium: string | null;
+  attributeName: string | null;
+}
+
+export interface SignUpResult {
+  username: string;
+  userSub: string;
+  userConfirmed: boolean;
+  codeDelivery: CodeDeliveryDetails | null;
+}
+
+export interface Tokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken: string | null;
+  expiresIn: number;
+  tokenType: string;
+}
+
+export interface Challenge {
+  name: string;
+  session: string;
+  parameters: { name: string; value: string }[];
+}
+
+export type SignInResult = Tokens | Challenge;
+
+export interface UserProfile {
+  email: string | null;
+  emailVerified: boolean | null;
+  name: string | null;
+}
+
+/** Who a verified access token says the caller is. */
+export interface TokenUser {
+  id: string;
+  username: string;
+  groups: string[];
+  /** Kept to call Cognito on the user's behalf (GetUser); never logged. */
+  accessToken: string;
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { CognitoJwtVerifier, validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import { FetchError, JwtExpiredError } from 'aws-jwt-verify/error';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { AppError, ServiceUnavailableError, UnauthenticatedError } from '../errors/app-errors';
+import { COGNITO_POOL } from './cognito.constants';
+import { CognitoPool } from './cognito-pool';
+import { JwksFetcher } from './jwks-fetcher';
+import { TokenUser } from './cognito.types';
+
+interface Verifier {
+  verify(token: string): Promise<JwtPayload>;
+  hydrate(): Promise<void>;
+}
+
+/**
+ * Verifies access tokens of our pool with aws-jwt-verify: RS256 signature against the pool's
+ * cached JWKS, issuer, token_use = access, client_id, and an `exp` that is present and not past.
+ */
+@Injectable()
+export class TokenVerifier implements OnModuleInit {
+  private readonly logger = new Logger(TokenVerifier.name);
+  private readonly verifier: Verifier;
+
+  constructor(
+    @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const jwksCache = new SimpleJwksCache({ fetcher: new JwksFetcher(pool.jwksUri, config.cognitoTimeoutMs) });
+    this.verifier = pool.awsIssuer
+      ? CognitoJwtVerifier.create(
+          {
+            userPoolId: pool.userPoolId,
+            tokenUse: 'access',
+            clientId: pool.clientId,
+            customJwtCheck: requireRs256AndExp,
+          },
+          { jwksCache },
+        )
+      : // An emulator or a custom issuer: the generic verifier, with the same Cognito checks.
+        JwtVerifier.create(
+          {
+            issuer: pool.issuer,
+            audience: null,
+            jwksUri: pool.jwksUri,
+            customJwtCheck: ({ header, payload }) => {
+              requireRs256AndExp({ header, payload });
+              validateCognitoJwtFields(payload, { tokenUse: 'access', clientId: pool.clientId });
+            },
+          },
+          { jwksCache },
+        );
+  }
+
+  /** Loads the JWKS before the server takes requests, so the first ones neither fail nor wait. */
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.verifier.hydrate();
+    } catch (error) {
+      this.logger.warn(
+        `Could not load the token signing keys from ${this.pool.jwksUri} (${(error as Error).message}); ` +
+          'they will be fetched on the first request',
+      );
+    }
+  }
+
+  async verify(token: string): Promise<TokenUser> {
+    let payload: JwtPayload;
+    try {
+      payload = await this.verifier.verify(token);
+    } catch (error) {
+      throw verificationError(error);
+    }
+    const groups = payload['cognito:groups'];
+    return {
+      id: String(payload.sub),
+      username: String(payload.username ?? payload.sub),
+      groups: Array.isArray(groups) ? groups.map(String) : [],
+      accessToken: token,
+    };
+  }
+}
+
+function requireRs256AndExp({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void {
+  if (header.alg !== 'RS256') throw new Error('only RS256 is accepted');
+  if (typeof payload.exp !== 'number') throw new Error('the token has no exp');
+  if (typeof payload.sub !== 'string') throw new Error('the token has no sub');
+}
+
+function verificationError(error: unknown): AppError {
+  if (error instanceof FetchError) {
+    return new ServiceUnavailableError('The token signing keys cannot be loaded right now: try again shortly');
+  }
+  if (error instanceof JwtExpiredError) return new UnauthenticatedError('The access token has expired: refresh it');
+  return new UnauthenticatedError('The access token is not valid');
+}

@@ -1,0 +1,168 @@
+import { resolve } from 'node:path';
+
+/** Mirrors Cognito's PasswordPolicy: we enforce it ourselves because the emulator does not. */
+export interface PasswordPolicy {
+  minimumLength: number;
+  requireLowercase: boolean;
+  requireUppercase: boolean;
+  requireNumbers: boolean;
+  requireSymbols: boolean;
+}
+
+/** A user pool named by the environment: real AWS, or any Cognito-compatible endpoint. */
+export interface PoolSettings {
+  kind: 'pool';
+  userPoolId: string;
+  clientId: string;
+  clientSecret?: string;
+  region: string;
+  endpoint?: string;
+  issuer?: string;
+}
+
+/** No pool named: we start cognito-local ourselves. */
+export interface EmbeddedSettings {
+  kind: 'embedded';
+  port: number;
+  dataDir: string;
+}
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  production: boolean;
+  cognito: PoolSettings | EmbeddedSettings;
+  cognitoTimeoutMs: number;
+  passwordPolicy: PasswordPolicy;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const POOL_ONLY_VARIABLES = ['COGNITO_CLIENT_ID', 'COGNITO_CLIENT_SECRET', 'COGNITO_ENDPOINT', 'COGNITO_ISSUER'];
+
+/**
+ * Reads the whole configuration once, at start-up. Every problem is collected, so a person fixes
+ * them in one go; each names the variable and says what is expected.
+ */
+export function parseConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const config: AppConfig = {
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.integer('PORT', 3000, 0, 65535),
+    production: env.NODE_ENV === 'production',
+    cognito: readCognito(env, read, problems),
+    cognitoTimeoutMs: read.integer('COGNITO_TIMEOUT_MS', 5000, 100, 60000),
+    passwordPolicy: {
+      minimumLength: read.integer('PASSWORD_MIN_LENGTH', 8, 6, 99),
+      requireLowercase: read.boolean('PASSWORD_REQUIRE_LOWERCASE', true),
+      requireUppercase: read.boolean('PASSWORD_REQUIRE_UPPERCASE', true),
+      requireNumbers: read.boolean('PASSWORD_REQUIRE_NUMBERS', true),
+      requireSymbols: read.boolean('PASSWORD_REQUIRE_SYMBOLS', true),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readCognito(env: Env, read: Reader, problems: string[]): PoolSettings | EmbeddedSettings {
+  const userPoolId = read.optional('COGNITO_USER_POOL_ID');
+  if (!userPoolId) {
+    for (const name of POOL_ONLY_VARIABLES.filter((n) => read.optional(n))) {
+      problems.push(
+        `${name} is set but COGNITO_USER_POOL_ID is not: set both to use your pool, or neither to use the embedded emulator`,
+      );
+    }
+    return {
+      kind: 'embedded',
+      port: read.integer('COGNITO_LOCAL_PORT', 9229, 1, 65535),
+      dataDir: resolve(read.string('COGNITO_LOCAL_DATA_DIR', '.cognito-local')),
+    };
+  }
+
+  if (!POOL_ID.test(userPoolId)) {
+    problems.push(
+      `COGNITO_USER_POOL_ID must look like "eu-west-1_AbC123xyZ" (region, underscore, id); got "${userPoolId}"`,
+    );
+  }
+  const clientId = read.optional('COGNITO_CLIENT_ID');
+  if (!clientId)
+    problems.push('COGNITO_CLIENT_ID is required with COGNITO_USER_POOL_ID: the id of an app client of that pool');
+
+  const endpoint = read.url('COGNITO_ENDPOINT');
+  const region = read.optional('COGNITO_REGION') ?? read.optional('AWS_REGION') ?? userPoolId.split('_')[0];
+  if (!endpoint && !AWS_REGION.test(region)) {
+    problems.push(
+      `COGNITO_REGION must be an AWS region such as "eu-west-1" (got "${region}"); ` +
+        'a pool of an emulator also needs COGNITO_ENDPOINT',
+    );
+  }
+  return {
+    kind: 'pool',
+    userPoolId,
+    clientId: clientId ?? '',
+    clientSecret: read.optional('COGNITO_CLIENT_SECRET'),
+    region,
+    endpoint: endpoint?.replace(/\/+$/, ''),
+    issuer: read.url('COGNITO_ISSUER')?.replace(/\/+$/, ''),
+  };
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.problems.push(`${name} must be true or false; got "${raw}"`);
+    return fallback;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      const { protocol } = new URL(raw);
+      if (protocol === 'http:' || protocol === 'https:') return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be an http(s) URL such as "http://127.0.0.1:9229"; got "${raw}"`);
+    return undefined;
+  }
+}

@@ -1,0 +1,44 @@
+'use strict';
+// The embedded Cognito emulator (cognito-local) runs in this child process: it reads HOST and PORT
+// from the environment when it is imported and keeps its data under the working directory, so a
+// process of its own is the only clean way to give it both. The parent (local-cognito.ts) starts us
+// with an IPC channel; we report readiness and every "sent" code as messages, never on stdout.
+// Its own CLI logs through pino-pretty, which loses lines after a few code messages: we give it a
+// logger of ours instead.
+
+const { createDefaultServer } = require('cognito-local');
+const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-local')] }));
+
+function parseCodeDelivery(message) {
+  const field = (name) => {
+    const match = new RegExp(`^\\W*${name}:\\s+(\\S+)`, 'm').exec(message);
+    return match ? match[1] : undefined;
+  };
+  const code = field('Code');
+  return code ? { username: field('Username'), destination: field('Destination'), code } : undefined;
+}
+
+const sink = {
+  write(line) {
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const delivery = typeof entry.msg === 'string' ? parseCodeDelivery(entry.msg) : undefined;
+    if (delivery) process.send({ type: 'code', ...delivery });
+    else if (entry.level >= 50) process.send({ type: 'error', message: String(entry.msg) });
+  },
+};
+
+createDefaultServer(pino({ level: 'info' }, sink))
+  .then((server) => server.start())
+  .then((server) => process.send({ type: 'ready', port: server.address().port }))
+  .catch((error) => {
+    process.send({ type: 'error', message: error && error.message ? error.message : String(error) });
+    process.exit(1);
+  });
+
+// Without the parent we have no one to serve.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,95 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CodeDelivery {
+  username?: string;
+  destination?: string;
+  code: string;
+}
+
+export interface EmulatorOptions {
+  port: number;
+  /** cognito-local keeps its config and users under `<dataDir>/.cognito`. */
+  dataDir: string;
+  onCode: (delivery: CodeDelivery) => void;
+  onError: (message: string) => void;
+}
+
+type ChildMessage =
+  { type: 'ready'; port: number } | ({ type: 'code' } & CodeDelivery) | { type: 'error'; message: string };
+
+const START_TIMEOUT_MS = 20_000;
+
+/** A running cognito-local, in a child process of ours. */
+export class Emulator {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(options: EmulatorOptions): Promise<Emulator> {
+    prepareDataDir(options.dataDir);
+    const child = fork(join(__dirname, 'emulator-process.js'), [], {
+      cwd: options.dataDir,
+      env: {
+        ...process.env,
+        // cognito-local takes its listener and its token issuer from these, at import time.
+        HOST: '127.0.0.1',
+        PORT: String(options.port),
+        AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    const stderr: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+
+    const port = await new Promise<number>((resolve, reject) => {
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill();
+        const detail = stderr.join('').trim().split('\n').slice(-5).join('\n');
+        reject(
+          new Error(
+            `The embedded Cognito emulator did not start on 127.0.0.1:${options.port}: ${why}${detail ? `\n${detail}` : ''}`,
+          ),
+        );
+      };
+      const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+      child.once('exit', (code) => fail(`it exited with code ${code}`));
+      child.on('message', (message: ChildMessage) => {
+        if (message.type === 'ready') {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          resolve(message.port);
+        } else if (message.type === 'code') {
+          options.onCode(message);
+        } else {
+          options.onError(message.message);
+        }
+      });
+    });
+    return new Emulator(child, `http://127.0.0.1:${port}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * Pools must use plain usernames (cognito-local defaults to email-as-username), and that default
+ * is only read from its config file when a pool is created.
+ */
+function prepareDataDir(dataDir: string): void {
+  const configDir = join(dataDir, '.cognito');
+  mkdirSync(configDir, { recursive: true });
+  const configFile = join(configDir, 'config.json');
+  if (!existsSync(configFile)) {
+    writeFileSync(configFile, JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }, null, 2));
+  }
+}

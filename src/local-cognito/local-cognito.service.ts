@@ -1,0 +1,39 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { EmbeddedSettings, PasswordPolicy } from '../config/config';
+import { CognitoPool, describePool } from '../cognito/cognito-pool';
+import { Emulator } from './emulator';
+import { ensureLocalPool } from './provision';
+
+/** Starts the embedded emulator when no pool is configured, and stops it with the app. */
+@Injectable()
+export class LocalCognitoService implements OnApplicationShutdown {
+  private readonly logger = new Logger('LocalCognito');
+  private emulator?: Emulator;
+
+  async start(settings: EmbeddedSettings, policy: PasswordPolicy): Promise<CognitoPool> {
+    this.emulator = await Emulator.start({
+      port: settings.port,
+      dataDir: settings.dataDir,
+      // The emulator sends no mail: its "messages" land in our log, so a person can finish sign-up.
+      onCode: ({ username, destination, code }) =>
+        this.logger.log(`Code for user "${username}" (would be sent to ${destination}): ${code}`),
+      onError: (message) => this.logger.error(`cognito-local: ${message}`),
+    });
+    try {
+      const { userPoolId, clientId } = await ensureLocalPool(this.emulator.endpoint, policy);
+      this.logger.warn(
+        `Using the embedded Cognito emulator (cognito-local) at ${this.emulator.endpoint}, pool ${userPoolId}, ` +
+          `data in ${settings.dataDir}. It is for development only: set COGNITO_USER_POOL_ID and ` +
+          'COGNITO_CLIENT_ID (and COGNITO_REGION) to use a real user pool.',
+      );
+      return describePool({ kind: 'pool', userPoolId, clientId, region: 'local', endpoint: this.emulator.endpoint });
+    } catch (error) {
+      await this.emulator.stop();
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.emulator?.stop();
+  }
+}

@@ -1,0 +1,66 @@
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { PasswordPolicy } from '../config/config';
+
+export const LOCAL_POOL_NAME = 'cognito-graphql-auth';
+
+/**
+ * Finds this project's pool and app client in the emulator, creating them on first run, so that
+ * users registered in an earlier run are still there.
+ */
+export async function ensureLocalPool(
+  endpoint: string,
+  policy: PasswordPolicy,
+): Promise<{ userPoolId: string; clientId: string }> {
+  // The emulator accepts any credentials; admin calls need some to be signed.
+  const admin = new CognitoIdentityProviderClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const { UserPools = [] } = await admin.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+    let userPoolId = UserPools.find((pool) => pool.Name === LOCAL_POOL_NAME)?.Id;
+    if (!userPoolId) {
+      const created = await admin.send(
+        new CreateUserPoolCommand({
+          PoolName: LOCAL_POOL_NAME,
+          AutoVerifiedAttributes: ['email'],
+          Policies: {
+            PasswordPolicy: {
+              MinimumLength: policy.minimumLength,
+              RequireLowercase: policy.requireLowercase,
+              RequireUppercase: policy.requireUppercase,
+              RequireNumbers: policy.requireNumbers,
+              RequireSymbols: policy.requireSymbols,
+            },
+          },
+        }),
+      );
+      userPoolId = created.UserPool!.Id!;
+    }
+
+    const { UserPoolClients = [] } = await admin.send(
+      new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }),
+    );
+    let clientId = UserPoolClients.find((client) => client.ClientName === LOCAL_POOL_NAME)?.ClientId;
+    if (!clientId) {
+      const created = await admin.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: userPoolId,
+          ClientName: LOCAL_POOL_NAME,
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        }),
+      );
+      clientId = created.UserPoolClient!.ClientId!;
+    }
+    return { userPoolId, clientId };
+  } finally {
+    admin.destroy();
+  }
+}
