@@ -13,8 +13,9 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const ctx = GqlExecutionContext.create(context).getContext<GraphQLContext>();
-    // Several guarded fields in one request share one verification.
-    ctx.user ??= await this.verifier.verify(bearerToken(ctx.req.headers.authorization));
+    // Several guarded fields in one request share one verification and one user object.
+    ctx.verifying ??= this.verifier.verify(bearerToken(ctx.req.headers.authorization));
+    ctx.user = await ctx.verifying;
     return true;
   }
 }

@@ -6,4 +6,6 @@ export interface GraphQLContext {
   req: FastifyRequest;
   /** Set by AuthGuard once the bearer token is verified. */
   user?: TokenUser;
+  /** The verification in flight: guarded fields resolved side by side share it. */
+  verifying?: Promise<TokenUser>;
 }

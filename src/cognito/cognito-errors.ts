@@ -53,7 +53,7 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
       return new BadUserInputError(message || 'Invalid input');
     case 'UserNotFoundException':
     case 'NotAuthorizedException':
-      return unauthorized(call, name);
+      return unauthorized(call);
   }
 
   if ($fault === 'server' || ($metadata?.httpStatusCode ?? 0) >= 500 || isNetworkError(error)) {
@@ -62,7 +62,7 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
   return new InternalServerError(error);
 }
 
-function unauthorized(call: CognitoCall, name: string): AppError {
+function unauthorized(call: CognitoCall): AppError {
   switch (call) {
     case 'signIn':
       return new UnauthenticatedError(INVALID_CREDENTIALS);
@@ -71,10 +71,9 @@ function unauthorized(call: CognitoCall, name: string): AppError {
     case 'getUser':
       return new UnauthenticatedError('The access token is not valid');
     case 'confirmSignUp':
-      // Unknown user: the same answer as a wrong code, so the call does not reveal who exists.
-      return name === 'UserNotFoundException'
-        ? new CodeMismatchError('The code is not valid')
-        : new BadUserInputError('This account cannot be confirmed: it may be confirmed already');
+      // An unknown user, or (on AWS) one confirmed already: the same answer as a wrong code, so
+      // that the call does not tell who has an account.
+      return new CodeMismatchError('The code is not valid');
     case 'signUp':
       return new BadUserInputError('Sign-up is not allowed for this app client');
   }

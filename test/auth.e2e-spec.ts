@@ -1,0 +1,225 @@
+import { CognitoService } from '../src/cognito/cognito.service';
+import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
+import { TestServer, postGraphQL, startTestServer } from './support/test-server';
+
+// The real server with its embedded emulator (cognito-local over HTTP), driven through GraphQL.
+describe('register, confirm, authenticate, refresh and me (embedded emulator)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const codes = (response: { errors?: { extensions: { code: string } }[] }) =>
+    (response.errors ?? []).map((e) => e.extensions.code);
+
+  describe('register', () => {
+    it('creates an unconfirmed account and says where the code went', async () => {
+      const response = await server.gql(REGISTER, {
+        input: { username: 'reg-alice', email: 'reg-alice@example.com', password: PASSWORD, name: 'Alice' },
+      });
+      expect(response.errors).toBeUndefined();
+      expect(response.data.register).toEqual({
+        username: 'reg-alice',
+        userSub: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        userConfirmed: false,
+        codeDelivery: { destination: expect.any(String), medium: 'EMAIL', attributeName: 'email' },
+      });
+      expect(await server.logger.codeFor('reg-alice')).toMatch(/^\d{6}$/);
+    });
+
+    it('refuses a username that is taken with USERNAME_EXISTS', async () => {
+      const input = { username: 'reg-taken', email: 'reg-taken@example.com', password: PASSWORD };
+      await server.gql(REGISTER, { input });
+      const response = await server.gql(REGISTER, { input });
+      expect(codes(response)).toEqual(['USERNAME_EXISTS']);
+    });
+
+    it('lists every invalid field with BAD_USER_INPUT, before calling Cognito', async () => {
+      const response = await server.gql(REGISTER, {
+        input: { username: 'has space', email: 'not-an-email', password: PASSWORD },
+      });
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      const fields = (response.errors![0].extensions.fields as { field: string }[]).map((f) => f.field);
+      expect(fields.sort()).toEqual(['email', 'username']);
+    });
+
+    it.each([
+      ['too short', 'Sh0rt!', 'at least 8 characters'],
+      ['no uppercase', 'lowercase-only-1', 'uppercase'],
+      ['no lowercase', 'UPPERCASE-ONLY-1', 'lowercase'],
+      ['no digit', 'No-Digits-Here', 'digit'],
+      ['no symbol', 'NoSymbols123', 'symbol'],
+    ])(
+      'refuses a weak password (%s) with BAD_USER_INPUT, though the emulator would take it',
+      async (_why, password, problem) => {
+        const response = await server.gql(REGISTER, {
+          input: { username: `weak-${password.length}-${problem.length}`, email: 'weak@example.com', password },
+        });
+        expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+        expect(response.errors![0].message).toContain(problem);
+        expect(response.errors![0].extensions.fields).toEqual([{ field: 'password', problems: expect.any(Array) }]);
+      },
+    );
+
+    it('answers a missing required field with a GraphQL input error, not a crash', async () => {
+      const response = await server.gql(REGISTER, { input: { username: 'x', password: PASSWORD } });
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0].message).toContain('email');
+    });
+  });
+
+  describe('confirmRegistration', () => {
+    it('refuses a wrong code with CODE_MISMATCH, then confirms with the code from the log', async () => {
+      const logged = server.logger.lines.length;
+      await server.gql(REGISTER, { input: { username: 'conf-bob', email: 'bob@example.com', password: PASSWORD } });
+      const code = await server.logger.codeFor('conf-bob', logged);
+      const wrong = code === '000000' ? '111111' : '000000';
+
+      expect(codes(await server.gql(CONFIRM, { input: { username: 'conf-bob', code: wrong } }))).toEqual([
+        'CODE_MISMATCH',
+      ]);
+      const confirmed = await server.gql(CONFIRM, { input: { username: 'conf-bob', code } });
+      expect(confirmed).toMatchObject({ data: { confirmRegistration: true } });
+    });
+
+    it('refuses a second confirmation with CODE_EXPIRED (the code is used up)', async () => {
+      const logged = server.logger.lines.length;
+      await server.gql(REGISTER, { input: { username: 'conf-twice', email: 'twice@example.com', password: PASSWORD } });
+      const code = await server.logger.codeFor('conf-twice', logged);
+      await server.gql(CONFIRM, { input: { username: 'conf-twice', code } });
+      const again = await server.gql(CONFIRM, { input: { username: 'conf-twice', code } });
+      expect(codes(again)).toEqual(['CODE_EXPIRED']);
+    });
+
+    it('gives an unknown user the same CODE_MISMATCH as a wrong code', async () => {
+      const response = await server.gql(CONFIRM, { input: { username: 'conf-nobody', code: '123456' } });
+      expect(codes(response)).toEqual(['CODE_MISMATCH']);
+    });
+
+    it('refuses a code with spaces with BAD_USER_INPUT', async () => {
+      const response = await server.gql(CONFIRM, { input: { username: 'conf-bob', code: '12 34' } });
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    });
+  });
+
+  describe('authenticate', () => {
+    it('refuses an unconfirmed account with USER_NOT_CONFIRMED', async () => {
+      await server.gql(REGISTER, { input: { username: 'auth-new', email: 'new@example.com', password: PASSWORD } });
+      const response = await server.gql(AUTHENTICATE, { input: { username: 'auth-new', password: PASSWORD } });
+      expect(codes(response)).toEqual(['USER_NOT_CONFIRMED']);
+    });
+
+    it('gives a wrong password and an unknown user the same UNAUTHENTICATED answer', async () => {
+      await signUpAndIn(server, 'auth-carol');
+      const wrongPassword = await server.gql(AUTHENTICATE, {
+        input: { username: 'auth-carol', password: 'Wr0ng-pass!' },
+      });
+      const unknownUser = await server.gql(AUTHENTICATE, { input: { username: 'auth-nobody', password: PASSWORD } });
+      expect(codes(wrongPassword)).toEqual(['UNAUTHENTICATED']);
+      expect(wrongPassword.errors![0].message).toBe(unknownUser.errors![0].message);
+      expect(unknownUser.errors![0].extensions).toEqual(wrongPassword.errors![0].extensions);
+    });
+
+    it('returns tokens for the right password', async () => {
+      const user = await signUpAndIn(server, 'auth-dave');
+      const payload = JSON.parse(Buffer.from(user.accessToken.split('.')[1], 'base64url').toString());
+      expect(payload).toMatchObject({ token_use: 'access', username: 'auth-dave', sub: user.userSub });
+      expect(user.refreshToken).toEqual(expect.any(String));
+    });
+  });
+
+  describe('me', () => {
+    it('answers from the token and the user pool', async () => {
+      const user = await signUpAndIn(server, 'me-erin', 'Erin Example');
+      const response = await server.gql(ME, {}, user.accessToken);
+      expect(response.errors).toBeUndefined();
+      expect(response.data.me).toEqual({
+        id: user.userSub,
+        username: 'me-erin',
+        email: 'me-erin@example.com',
+        // cognito-local leaves email_verified out of GetUser; AWS says true after confirmation.
+        emailVerified: null,
+        name: 'Erin Example',
+        groups: [],
+      });
+    });
+
+    it('calls Cognito only for profile fields, and at most once per request', async () => {
+      const user = await signUpAndIn(server, 'me-frank');
+      const getUser = jest.spyOn(server.app.get(CognitoService), 'getUser');
+      try {
+        await server.gql('{ me { id username groups } }', {}, user.accessToken);
+        expect(getUser).not.toHaveBeenCalled();
+        const response = await server.gql(
+          '{ me { email name emailVerified } again: me { email } }',
+          {},
+          user.accessToken,
+        );
+        expect(response.data.me.email).toBe('me-frank@example.com');
+        expect(response.data.again.email).toBe('me-frank@example.com');
+        expect(getUser).toHaveBeenCalledTimes(1);
+      } finally {
+        getUser.mockRestore();
+      }
+    });
+
+    it.each([
+      ['no Authorization header', {}],
+      ['a malformed token', { authorization: 'Bearer not-a-jwt' }],
+      ['a token with a broken signature', { authorization: 'Bearer TAMPERED' }],
+      ['another scheme', { authorization: 'Basic dXNlcjpwYXNz' }],
+      ['an empty bearer', { authorization: 'Bearer ' }],
+    ])('refuses %s with UNAUTHENTICATED', async (_why, headers: Record<string, string>) => {
+      let auth = headers.authorization;
+      if (auth === 'Bearer TAMPERED') {
+        const { accessToken } = await signUpAndIn(server, 'me-tamper');
+        auth = `Bearer ${accessToken.slice(0, -4)}AAAA`;
+      }
+      const response = await postGraphQL(server.url, { query: ME }, undefined, auth ? { authorization: auth } : {});
+      expect(response.status).toBe(200);
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(JSON.stringify(response)).not.toMatch(/stack|at \w+ \(/);
+    });
+
+    it('refuses an ID token where an access token is required', async () => {
+      const { idToken } = await signUpAndIn(server, 'me-idtoken');
+      expect(codes(await server.gql(ME, {}, idToken))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('takes the Bearer scheme in any case', async () => {
+      const { accessToken } = await signUpAndIn(server, 'me-case');
+      const response = await postGraphQL(server.url, { query: '{ me { username } }' }, undefined, {
+        authorization: `bEaReR ${accessToken}`,
+      });
+      expect(response.data).toEqual({ me: { username: 'me-case' } });
+    });
+  });
+
+  describe('refreshTokens', () => {
+    it('trades a refresh token for new tokens that work with me', async () => {
+      const user = await signUpAndIn(server, 'ref-gina');
+      const response = await server.gql(REFRESH, { input: { refreshToken: user.refreshToken } });
+      expect(response.errors).toBeUndefined();
+      const tokens = response.data.refreshTokens;
+      expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: expect.any(Number) });
+      const me = await server.gql('{ me { username } }', {}, tokens.accessToken);
+      expect(me.data).toEqual({ me: { username: 'ref-gina' } });
+    });
+
+    it('refuses a refresh token that is not one with UNAUTHENTICATED', async () => {
+      const response = await server.gql(REFRESH, { input: { refreshToken: 'garbage' } });
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    });
+  });
+
+  describe('GraphQL errors', () => {
+    it('answers a syntax error with GRAPHQL_PARSE_FAILED and an unknown field with GRAPHQL_VALIDATION_FAILED', async () => {
+      expect(codes(await server.gql('{ me { id '))).toEqual(['GRAPHQL_PARSE_FAILED']);
+      expect(codes(await server.gql('{ me { nope } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app';
+import { AppOptions } from '../../src/app.module';
+import { parseConfig } from '../../src/config/config';
+import { CapturingLogger } from './capturing-logger';
+import { freePort } from './free-port';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions: { code: string; [key: string]: unknown } }[];
+}
+
+export interface TestServer {
+  app: NestFastifyApplication;
+  url: string;
+  logger: CapturingLogger;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real server on a free port. With no COGNITO_USER_POOL_ID in `env` it starts its own
+ * embedded emulator (on another free port, with a data folder of its own), exactly as `npm start` does.
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cognito-local-'));
+  const config = parseConfig({
+    COGNITO_LOCAL_PORT: String(await freePort()),
+    COGNITO_LOCAL_DATA_DIR: dataDir,
+    ...env,
+  });
+  const logger = new CapturingLogger();
+  const app = await createApp(config, { ...options, logger });
+  await app.listen(0, '127.0.0.1');
+  const url = `${await app.getUrl()}/graphql`;
+
+  return {
+    app,
+    url,
+    logger,
+    gql: (query, variables, token) => postGraphQL(url, { query, variables }, token),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postGraphQL(
+  url: string,
+  body: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, ...(await response.json()) };
+}
