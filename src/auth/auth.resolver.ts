@@ -11,26 +11,30 @@ export class AuthResolver {
   @Mutation(() => RegisterResult, {
     description: 'Creates an account. Unless the pool confirms users itself, a code is sent for `confirmRegistration`.',
   })
-  register(@Args('input') input: RegisterInput): Promise<SignUpResult> {
+  register(@Args('input', { description: 'The new account.' }) input: RegisterInput): Promise<SignUpResult> {
     return this.auth.register(input);
   }
 
   @Mutation(() => Boolean, {
     description: 'Confirms a new account with the code that `register` sent. True when done.',
   })
-  confirmRegistration(@Args('input') input: ConfirmRegistrationInput): Promise<boolean> {
+  confirmRegistration(
+    @Args('input', { description: 'Username and code.' }) input: ConfirmRegistrationInput,
+  ): Promise<boolean> {
     return this.auth.confirmRegistration(input);
   }
 
   @Mutation(() => AuthResult, {
     description: 'Signs in with username and password: the tokens of a new session, or a challenge to answer first.',
   })
-  authenticate(@Args('input') input: AuthenticateInput): Promise<SignInResult> {
+  authenticate(
+    @Args('input', { description: 'Username and password.' }) input: AuthenticateInput,
+  ): Promise<SignInResult> {
     return this.auth.authenticate(input);
   }
 
   @Mutation(() => AuthTokens, { description: 'Trades a refresh token for new access and ID tokens.' })
-  refreshTokens(@Args('input') input: RefreshTokensInput): Promise<Tokens> {
+  refreshTokens(@Args('input', { description: 'The refresh token.' }) input: RefreshTokensInput): Promise<Tokens> {
     return this.auth.refreshTokens(input);
   }
 }

@@ -79,22 +79,15 @@ function unauthorized(call: CognitoCall): AppError {
   }
 }
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
+const NETWORK_ERROR = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b/;
 
 function isNetworkError(error: unknown): boolean {
-  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
   return (
     name === 'AbortError' ||
     name === 'TimeoutError' ||
-    name === 'RequestTimeout' ||
-    (code !== undefined && NETWORK_ERROR_CODES.has(code))
+    NETWORK_ERROR.test(code ?? '') ||
+    // The SDK wraps an error it does not recognise as one (from another realm) and keeps only its text.
+    NETWORK_ERROR.test(message ?? '')
   );
 }

@@ -1,3 +1,5 @@
+import { IntrinsicException } from '@nestjs/common';
+
 /**
  * Our own errors. Each carries the stable `extensions.code` that clients switch on and a message
  * meant for the user; graphql-errors.ts is the one place that turns them into GraphQL errors.
@@ -14,7 +16,8 @@ export type ErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
-export abstract class AppError extends Error {
+// Intrinsic: Nest's exception handler does not log these; they are answers, not failures.
+export abstract class AppError extends IntrinsicException {
   abstract readonly code: ErrorCode;
 
   /** Extra, safe-to-show fields for `extensions` (never a secret, never an internal message). */

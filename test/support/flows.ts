@@ -1,3 +1,4 @@
+import { CapturingLogger } from './capturing-logger';
 import { TestServer } from './test-server';
 
 export const PASSWORD = 'Corr3ct-Horse!';
@@ -27,13 +28,18 @@ export interface SignedIn {
 }
 
 /** register → confirm with the code from the server log → authenticate, as a person would. */
-export async function signUpAndIn(server: TestServer, username: string, name?: string): Promise<SignedIn> {
-  const logged = server.logger.lines.length;
+export async function signUpAndIn(
+  server: TestServer,
+  username: string,
+  name?: string,
+  codes: CapturingLogger = server.logger,
+): Promise<SignedIn> {
+  const logged = codes.lines.length;
   const registered = await server.gql(REGISTER, {
     input: { username, email: `${username}@example.com`, password: PASSWORD, name },
   });
   if (!registered.data) throw new Error(`register failed: ${JSON.stringify(registered.errors)}`);
-  const code = await server.logger.codeFor(username, logged);
+  const code = await codes.codeFor(username, logged);
   const confirmed = await server.gql(CONFIRM, { input: { username, code } });
   if (!confirmed.data) throw new Error(`confirm failed: ${JSON.stringify(confirmed.errors)}`);
   const signedIn = await server.gql(AUTHENTICATE, { input: { username, password: PASSWORD } });

@@ -1,0 +1,57 @@
+import { INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
+import { InternalServerError } from '../src/errors/app-errors';
+
+const cognitoError = (name: string, message = 'from Cognito', status = 400) =>
+  Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+
+describe('toAppError', () => {
+  it.each([
+    ['UsernameExistsException', 'signUp', 'USERNAME_EXISTS'],
+    ['UserNotConfirmedException', 'signIn', 'USER_NOT_CONFIRMED'],
+    ['CodeMismatchException', 'confirmSignUp', 'CODE_MISMATCH'],
+    ['ExpiredCodeException', 'confirmSignUp', 'CODE_EXPIRED'],
+    ['TooManyRequestsException', 'signIn', 'TOO_MANY_REQUESTS'],
+    ['TooManyFailedAttemptsException', 'confirmSignUp', 'TOO_MANY_REQUESTS'],
+    ['LimitExceededException', 'signUp', 'TOO_MANY_REQUESTS'],
+    ['InvalidPasswordException', 'signUp', 'BAD_USER_INPUT'],
+    ['InvalidParameterException', 'signUp', 'BAD_USER_INPUT'],
+    ['NotAuthorizedException', 'signIn', 'UNAUTHENTICATED'],
+    ['UserNotFoundException', 'signIn', 'UNAUTHENTICATED'],
+    ['InvalidPasswordException', 'signIn', 'UNAUTHENTICATED'],
+    ['NotAuthorizedException', 'refresh', 'UNAUTHENTICATED'],
+    ['NotAuthorizedException', 'getUser', 'UNAUTHENTICATED'],
+    ['UserNotFoundException', 'confirmSignUp', 'CODE_MISMATCH'],
+    ['NotAuthorizedException', 'confirmSignUp', 'CODE_MISMATCH'],
+    ['InternalErrorException', 'signIn', 'SERVICE_UNAVAILABLE'],
+  ] as const)('maps %s from %s to %s', (name, call, code) => {
+    expect(toAppError(cognitoError(name, 'x', name === 'InternalErrorException' ? 500 : 400), call).code).toBe(code);
+  });
+
+  it('answers every failed sign-in with one message, whatever Cognito said', () => {
+    for (const name of ['NotAuthorizedException', 'UserNotFoundException', 'InvalidPasswordException']) {
+      expect(toAppError(cognitoError(name, `${name} says the user does not exist`), 'signIn').message).toBe(
+        INVALID_CREDENTIALS,
+      );
+    }
+  });
+
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a timeout', Object.assign(new Error('The operation was aborted'), { name: 'AbortError' })],
+    ['an HTTP 503', cognitoError('ServiceUnavailable', 'x', 503)],
+  ])('maps %s to SERVICE_UNAVAILABLE', (_why, error) => {
+    expect(toAppError(error, 'signUp').code).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  it('masks anything unexpected as INTERNAL_SERVER_ERROR, keeping the cause for the log only', () => {
+    const cause = cognitoError('SomethingNewException', 'internal detail');
+    const mapped = toAppError(cause, 'signUp');
+    expect(mapped).toBeInstanceOf(InternalServerError);
+    expect(mapped.message).toBe('Internal server error');
+    expect(mapped.cause).toBe(cause);
+  });
+});

@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { ConfigError, parseConfig } from '../src/config/config';
+import { describePool } from '../src/cognito/cognito-pool';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('uses the embedded emulator and safe defaults when nothing is set', () => {
+    expect(parseConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      production: false,
+      cognito: { kind: 'embedded', port: 9229, dataDir: resolve('.cognito-local') },
+      cognitoTimeoutMs: 5000,
+      passwordPolicy: {
+        minimumLength: 8,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+      },
+    });
+  });
+
+  it('reads a real AWS pool, taking the region from the pool id', () => {
+    const config = parseConfig({ COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'client' });
+    expect(config.cognito).toEqual({
+      kind: 'pool',
+      userPoolId: 'eu-west-1_AbC123',
+      clientId: 'client',
+      clientSecret: undefined,
+      region: 'eu-west-1',
+      endpoint: undefined,
+      issuer: undefined,
+    });
+    expect(describePool(config.cognito as never)).toMatchObject({
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
+      jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json',
+      awsIssuer: true,
+    });
+  });
+
+  it('prefers COGNITO_REGION, then AWS_REGION, to the pool id prefix', () => {
+    const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'c' };
+    expect(parseConfig({ ...pool, AWS_REGION: 'us-east-1' }).cognito).toMatchObject({ region: 'us-east-1' });
+    expect(parseConfig({ ...pool, AWS_REGION: 'us-east-1', COGNITO_REGION: 'ap-south-2' }).cognito).toMatchObject({
+      region: 'ap-south-2',
+    });
+  });
+
+  it('derives issuer and JWKS from a custom endpoint, and lets COGNITO_ISSUER override the issuer', () => {
+    const env = {
+      COGNITO_USER_POOL_ID: 'local_abc123',
+      COGNITO_CLIENT_ID: 'c',
+      COGNITO_ENDPOINT: 'http://127.0.0.1:9229/',
+      COGNITO_CLIENT_SECRET: 's3cret',
+    };
+    const pool = describePool(parseConfig(env).cognito as never);
+    expect(pool).toMatchObject({
+      endpoint: 'http://127.0.0.1:9229',
+      issuer: 'http://127.0.0.1:9229/local_abc123',
+      jwksUri: 'http://127.0.0.1:9229/local_abc123/.well-known/jwks.json',
+      clientSecret: 's3cret',
+      awsIssuer: false,
+    });
+    const overridden = describePool(
+      parseConfig({ ...env, COGNITO_ISSUER: 'http://localhost:9229/local_abc123' }).cognito as never,
+    );
+    expect(overridden.issuer).toBe('http://localhost:9229/local_abc123');
+    expect(overridden.jwksUri).toBe('http://127.0.0.1:9229/local_abc123/.well-known/jwks.json');
+  });
+
+  it('reads the password policy, port, timeout and production flag', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      NODE_ENV: 'production',
+      COGNITO_TIMEOUT_MS: '1500',
+      PASSWORD_MIN_LENGTH: '12',
+      PASSWORD_REQUIRE_SYMBOLS: 'false',
+      PASSWORD_REQUIRE_NUMBERS: '0',
+    });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', production: true, cognitoTimeoutMs: 1500 });
+    expect(config.passwordPolicy).toMatchObject({ minimumLength: 12, requireSymbols: false, requireNumbers: false });
+  });
+
+  it('collects every problem, each naming its variable and what is expected', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      COGNITO_USER_POOL_ID: 'not a pool',
+      COGNITO_ENDPOINT: 'ftp://x',
+      PASSWORD_MIN_LENGTH: '3',
+      PASSWORD_REQUIRE_LOWERCASE: 'maybe',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT must be a whole number from 0 to 65535; got "eighty"/),
+      expect.stringMatching(/^COGNITO_USER_POOL_ID must look like "eu-west-1_AbC123xyZ"/),
+      expect.stringMatching(/^COGNITO_CLIENT_ID is required with COGNITO_USER_POOL_ID/),
+      expect.stringMatching(/^COGNITO_ENDPOINT must be an http\(s\) URL/),
+      expect.stringMatching(/^COGNITO_REGION must be an AWS region/),
+      expect.stringMatching(/^PASSWORD_MIN_LENGTH must be a whole number from 6 to 99/),
+      expect.stringMatching(/^PASSWORD_REQUIRE_LOWERCASE must be true or false/),
+    ]);
+  });
+
+  it('refuses pool settings without a pool id rather than silently using the emulator', () => {
+    expect(problemsOf({ COGNITO_CLIENT_ID: 'c' })).toEqual([
+      expect.stringMatching(/^COGNITO_CLIENT_ID is set but COGNITO_USER_POOL_ID is not/),
+    ]);
+  });
+
+  it('asks for COGNITO_ENDPOINT when an emulator pool id is given without one', () => {
+    expect(problemsOf({ COGNITO_USER_POOL_ID: 'local_abc', COGNITO_CLIENT_ID: 'c' })).toEqual([
+      expect.stringMatching(/COGNITO_REGION must be an AWS region .* also needs COGNITO_ENDPOINT/),
+    ]);
+  });
+
+  it('never echoes the client secret in its messages', () => {
+    const error = (() => {
+      try {
+        return parseConfig({ COGNITO_CLIENT_SECRET: 'top-secret-value' });
+      } catch (e) {
+        return e as Error;
+      }
+    })() as Error;
+    expect(error.message).not.toContain('top-secret-value');
+  });
+});
