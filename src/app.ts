@@ -9,12 +9,8 @@ export async function createApp(
   config: AppConfig,
   options: AppOptions & { logger?: LoggerService | false } = {},
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options),
-    new FastifyAdapter(),
-    { logger: options.logger, abortOnError: false },
-  );
-  // Stops the embedded emulator on SIGINT/SIGTERM too.
-  app.enableShutdownHooks();
-  return app;
+  return NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), new FastifyAdapter(), {
+    logger: options.logger,
+    abortOnError: false,
+  });
 }

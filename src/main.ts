@@ -10,6 +10,10 @@ async function main(): Promise<void> {
   const app = await createApp(config, {
     schemaFile: config.production ? undefined : join(process.cwd(), 'schema.gql'),
   });
+  // app.close() runs the shutdown hooks (the embedded emulator stops); then a clean exit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void app.close().then(() => process.exit(0)));
+  }
   await app.listen(config.port, config.host);
   new Logger('Main').log(`GraphQL API ready at ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);
 }

@@ -42,17 +42,21 @@ export class Emulator {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [],
     });
-    const stderr: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    const output: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
 
     const port = await new Promise<number>((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
         child.kill();
-        const detail = stderr.join('').trim().split('\n').slice(-5).join('\n');
+        const detail = output.join('').trim().split('\n').slice(-5).join('\n');
+        const hint = detail.includes('EADDRINUSE')
+          ? ' The port is in use (by another server, or an emulator of an earlier run): free it or set COGNITO_LOCAL_PORT.'
+          : '';
         reject(
           new Error(
-            `The embedded Cognito emulator did not start on 127.0.0.1:${options.port}: ${why}${detail ? `\n${detail}` : ''}`,
+            `The embedded Cognito emulator did not start on 127.0.0.1:${options.port}: ${why}.${hint}` +
+              (detail ? `\n${detail}` : ''),
           ),
         );
       };
@@ -66,6 +70,7 @@ export class Emulator {
         } else if (message.type === 'code') {
           options.onCode(message);
         } else {
+          output.push(`${message.message}\n`);
           options.onError(message.message);
         }
       });

@@ -65,5 +65,5 @@ export async function postGraphQL(
     },
     body: JSON.stringify(body),
   });
-  return { status: response.status, ...(await response.json()) };
+  return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status'>) };
 }
