@@ -1,6 +1,6 @@
 import { CognitoService } from '../src/cognito/cognito.service';
 import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
-import { TestServer, postGraphQL, startTestServer } from './support/test-server';
+import { errorCodes, postGraphQL, startTestServer, TestServer } from './support/test-server';
 
 // The real server with its embedded emulator (cognito-local over HTTP), driven through GraphQL.
 describe('register, confirm, authenticate, refresh and me (embedded emulator)', () => {
@@ -12,9 +12,6 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
   afterAll(async () => {
     await server?.close();
   });
-
-  const codes = (response: { errors?: { extensions: { code: string } }[] }) =>
-    (response.errors ?? []).map((e) => e.extensions.code);
 
   describe('register', () => {
     it('creates an unconfirmed account and says where the code went', async () => {
@@ -35,14 +32,14 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       const input = { username: 'reg-taken', email: 'reg-taken@example.com', password: PASSWORD };
       await server.gql(REGISTER, { input });
       const response = await server.gql(REGISTER, { input });
-      expect(codes(response)).toEqual(['USERNAME_EXISTS']);
+      expect(errorCodes(response)).toEqual(['USERNAME_EXISTS']);
     });
 
     it('lists every invalid field with BAD_USER_INPUT, before calling Cognito', async () => {
       const response = await server.gql(REGISTER, {
         input: { username: 'has space', email: 'not-an-email', password: PASSWORD },
       });
-      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       const fields = (response.errors![0].extensions.fields as { field: string }[]).map((f) => f.field);
       expect(fields.sort()).toEqual(['email', 'username']);
     });
@@ -59,7 +56,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
         const response = await server.gql(REGISTER, {
           input: { username: `weak-${password.length}-${problem.length}`, email: 'weak@example.com', password },
         });
-        expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+        expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
         expect(response.errors![0].message).toContain(problem);
         expect(response.errors![0].extensions.fields).toEqual([{ field: 'password', problems: expect.any(Array) }]);
       },
@@ -67,7 +64,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
 
     it('answers a missing required field with a GraphQL input error, not a crash', async () => {
       const response = await server.gql(REGISTER, { input: { username: 'x', password: PASSWORD } });
-      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.errors![0].message).toContain('email');
     });
   });
@@ -79,7 +76,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       const code = await server.logger.codeFor('conf-bob', logged);
       const wrong = code === '000000' ? '111111' : '000000';
 
-      expect(codes(await server.gql(CONFIRM, { input: { username: 'conf-bob', code: wrong } }))).toEqual([
+      expect(errorCodes(await server.gql(CONFIRM, { input: { username: 'conf-bob', code: wrong } }))).toEqual([
         'CODE_MISMATCH',
       ]);
       const confirmed = await server.gql(CONFIRM, { input: { username: 'conf-bob', code } });
@@ -92,17 +89,17 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       const code = await server.logger.codeFor('conf-twice', logged);
       await server.gql(CONFIRM, { input: { username: 'conf-twice', code } });
       const again = await server.gql(CONFIRM, { input: { username: 'conf-twice', code } });
-      expect(codes(again)).toEqual(['CODE_EXPIRED']);
+      expect(errorCodes(again)).toEqual(['CODE_EXPIRED']);
     });
 
     it('gives an unknown user the same CODE_MISMATCH as a wrong code', async () => {
       const response = await server.gql(CONFIRM, { input: { username: 'conf-nobody', code: '123456' } });
-      expect(codes(response)).toEqual(['CODE_MISMATCH']);
+      expect(errorCodes(response)).toEqual(['CODE_MISMATCH']);
     });
 
     it('refuses a code with spaces with BAD_USER_INPUT', async () => {
       const response = await server.gql(CONFIRM, { input: { username: 'conf-bob', code: '12 34' } });
-      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     });
   });
 
@@ -110,7 +107,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
     it('refuses an unconfirmed account with USER_NOT_CONFIRMED', async () => {
       await server.gql(REGISTER, { input: { username: 'auth-new', email: 'new@example.com', password: PASSWORD } });
       const response = await server.gql(AUTHENTICATE, { input: { username: 'auth-new', password: PASSWORD } });
-      expect(codes(response)).toEqual(['USER_NOT_CONFIRMED']);
+      expect(errorCodes(response)).toEqual(['USER_NOT_CONFIRMED']);
     });
 
     it('gives a wrong password and an unknown user the same UNAUTHENTICATED answer', async () => {
@@ -119,7 +116,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
         input: { username: 'auth-carol', password: 'Wr0ng-pass!' },
       });
       const unknownUser = await server.gql(AUTHENTICATE, { input: { username: 'auth-nobody', password: PASSWORD } });
-      expect(codes(wrongPassword)).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(wrongPassword)).toEqual(['UNAUTHENTICATED']);
       expect(wrongPassword.errors![0].message).toBe(unknownUser.errors![0].message);
       expect(unknownUser.errors![0].extensions).toEqual(wrongPassword.errors![0].extensions);
     });
@@ -181,13 +178,13 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       }
       const response = await postGraphQL(server.url, { query: ME }, undefined, auth ? { authorization: auth } : {});
       expect(response.status).toBe(200);
-      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
       expect(JSON.stringify(response)).not.toMatch(/stack|at \w+ \(/);
     });
 
     it('refuses an ID token where an access token is required', async () => {
       const { idToken } = await signUpAndIn(server, 'me-idtoken');
-      expect(codes(await server.gql(ME, {}, idToken))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await server.gql(ME, {}, idToken))).toEqual(['UNAUTHENTICATED']);
     });
 
     it('takes the Bearer scheme in any case', async () => {
@@ -212,14 +209,14 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
 
     it('refuses a refresh token that is not one with UNAUTHENTICATED', async () => {
       const response = await server.gql(REFRESH, { input: { refreshToken: 'garbage' } });
-      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
     });
   });
 
   describe('GraphQL errors', () => {
     it('answers a syntax error with GRAPHQL_PARSE_FAILED and an unknown field with GRAPHQL_VALIDATION_FAILED', async () => {
-      expect(codes(await server.gql('{ me { id '))).toEqual(['GRAPHQL_PARSE_FAILED']);
-      expect(codes(await server.gql('{ me { nope } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(errorCodes(await server.gql('{ me { id '))).toEqual(['GRAPHQL_PARSE_FAILED']);
+      expect(errorCodes(await server.gql('{ me { nope } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
   });
 });

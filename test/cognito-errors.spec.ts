@@ -26,6 +26,9 @@ describe('toAppError', () => {
     ['NotAuthorizedException', 'getUser', 'UNAUTHENTICATED'],
     ['UserNotFoundException', 'confirmSignUp', 'CODE_MISMATCH'],
     ['NotAuthorizedException', 'confirmSignUp', 'CODE_MISMATCH'],
+    ['UserLambdaValidationException', 'signUp', 'BAD_USER_INPUT'],
+    ['InvalidParameterException', 'signIn', 'INTERNAL_SERVER_ERROR'],
+    ['PasswordResetRequiredException', 'signIn', 'UNAUTHENTICATED'],
     ['InternalErrorException', 'signIn', 'SERVICE_UNAVAILABLE'],
   ] as const)('maps %s from %s to %s', (name, call, code) => {
     expect(toAppError(cognitoError(name, 'x', name === 'InternalErrorException' ? 500 : 400), call).code).toBe(code);

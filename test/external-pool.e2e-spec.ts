@@ -1,6 +1,6 @@
 import { ME, REFRESH, signUpAndIn } from './support/flows';
 import { StandaloneEmulator } from './support/standalone-emulator';
-import { TestServer, startTestServer } from './support/test-server';
+import { errorCodes, startTestServer, TestServer } from './support/test-server';
 
 // The server pointed at a pool by COGNITO_* settings, as for real AWS, with cognito-local as the pool.
 describe('a pool named by the environment', () => {
@@ -12,8 +12,6 @@ describe('a pool named by the environment', () => {
     servers.push(server);
     return server;
   };
-  const codes = (response: { errors?: { extensions: { code: string } }[] }) =>
-    (response.errors ?? []).map((e) => e.extensions.code);
 
   beforeAll(async () => {
     emulator = await StandaloneEmulator.start();
@@ -51,8 +49,8 @@ describe('a pool named by the environment', () => {
     const fromOtherPool = await signUpAndIn(otherPoolServer, 'ext-other-pool', undefined, emulator.codes);
     const fromOtherClient = await signUpAndIn(otherClientServer, 'ext-other-client', undefined, emulator.codes);
 
-    expect(codes(await server.gql(ME, {}, fromOtherPool.accessToken))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await server.gql(ME, {}, fromOtherClient.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await server.gql(ME, {}, fromOtherPool.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await server.gql(ME, {}, fromOtherClient.accessToken))).toEqual(['UNAUTHENTICATED']);
     expect((await otherClientServer.gql('{ me { username } }', {}, fromOtherClient.accessToken)).data).toEqual({
       me: { username: 'ext-other-client' },
     });
@@ -66,7 +64,7 @@ describe('a pool named by the environment', () => {
       COGNITO_ISSUER: `https://cognito-idp.eu-west-1.amazonaws.com/${pool.userPoolId}`,
     });
     const user = await signUpAndIn(server, 'ext-issuer', undefined, emulator.codes);
-    expect(codes(await server.gql(ME, {}, user.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await server.gql(ME, {}, user.accessToken))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('works with an app client that has a secret, and asks for the username to refresh', async () => {
@@ -80,7 +78,7 @@ describe('a pool named by the environment', () => {
     const user = await signUpAndIn(server, 'ext-secret', undefined, emulator.codes);
 
     const withoutUsername = await server.gql(REFRESH, { input: { refreshToken: user.refreshToken } });
-    expect(codes(withoutUsername)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(withoutUsername)).toEqual(['BAD_USER_INPUT']);
     expect(withoutUsername.errors![0].extensions.fields).toEqual([{ field: 'username', problems: expect.any(Array) }]);
 
     const refreshed = await server.gql(REFRESH, { input: { refreshToken: user.refreshToken, username: 'ext-secret' } });

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER } from './support/flows';
 import { FakeCognito } from './support/fake-cognito';
 import { freePort } from './support/free-port';
-import { TestServer, startTestServer } from './support/test-server';
+import { errorCodes, startTestServer, TestServer } from './support/test-server';
 
 // Faults cognito-local cannot produce, injected with a fake Cognito HTTP API (test/support/fake-cognito.ts),
 // and a Cognito that is not there at all. Each must end in a clear error code, never a hang or a 500.
@@ -13,8 +13,6 @@ describe('faults of the user pool', () => {
   let fake: FakeCognito;
   let server: TestServer;
 
-  const codes = (response: { errors?: { extensions: { code: string } }[] }) =>
-    (response.errors ?? []).map((e) => e.extensions.code);
   const register = () =>
     server.gql(REGISTER, { input: { username: 'fault-user', email: 'f@example.com', password: PASSWORD } });
 
@@ -44,7 +42,7 @@ describe('faults of the user pool', () => {
       body: { AuthenticationResult: { AccessToken: 'a', IdToken: 'i', ExpiresIn: 3600, TokenType: 'Bearer' } },
     });
 
-    expect(codes(await register())).toEqual([]);
+    expect(errorCodes(await register())).toEqual([]);
     await server.gql(CONFIRM, { input: { username: 'fault-user', code: '123456' } });
     await server.gql(AUTHENTICATE, { input: { username: 'fault-user', password: PASSWORD } });
     await server.gql(REFRESH, { input: { refreshToken: 'r', username: 'fault-user' } });
@@ -64,27 +62,27 @@ describe('faults of the user pool', () => {
 
   it('answers Cognito throttling with TOO_MANY_REQUESTS', async () => {
     fake.error('SignUp', 'TooManyRequestsException');
-    expect(codes(await register())).toEqual(['TOO_MANY_REQUESTS']);
+    expect(errorCodes(await register())).toEqual(['TOO_MANY_REQUESTS']);
     fake.error('InitiateAuth', 'TooManyFailedAttemptsException');
     const signIn = await server.gql(AUTHENTICATE, { input: { username: 'fault-user', password: PASSWORD } });
-    expect(codes(signIn)).toEqual(['TOO_MANY_REQUESTS']);
+    expect(errorCodes(signIn)).toEqual(['TOO_MANY_REQUESTS']);
   });
 
   it('answers an expired code with CODE_EXPIRED', async () => {
     fake.error('ConfirmSignUp', 'ExpiredCodeException');
-    expect(codes(await server.gql(CONFIRM, { input: { username: 'fault-user', code: '1' } }))).toEqual([
+    expect(errorCodes(await server.gql(CONFIRM, { input: { username: 'fault-user', code: '1' } }))).toEqual([
       'CODE_EXPIRED',
     ]);
   });
 
   it('answers a Cognito server error with SERVICE_UNAVAILABLE', async () => {
     fake.error('SignUp', 'InternalErrorException', 500);
-    expect(codes(await register())).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(errorCodes(await register())).toEqual(['SERVICE_UNAVAILABLE']);
   });
 
   it('answers a Cognito that does not reply within COGNITO_TIMEOUT_MS with SERVICE_UNAVAILABLE', async () => {
     fake.reply('SignUp', 'hang');
-    expect(codes(await register())).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(errorCodes(await register())).toEqual(['SERVICE_UNAVAILABLE']);
   });
 
   it('masks an error it does not know as INTERNAL_SERVER_ERROR and logs the cause', async () => {
@@ -99,7 +97,7 @@ describe('faults of the user pool', () => {
   it('answers a token it cannot check, because the signing keys cannot be fetched, with SERVICE_UNAVAILABLE', async () => {
     fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 503, body: {} });
     const response = await server.gql(ME, {}, wellFormedToken());
-    expect(codes(response)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
   });
 });
 

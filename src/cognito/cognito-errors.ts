@@ -50,7 +50,15 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
             { field: 'password', problems: [message || 'does not meet the password policy'] },
           ]);
     case 'InvalidParameterException':
-      return new BadUserInputError(message || 'Invalid input');
+    case 'UserLambdaValidationException':
+      // On sign-up and confirmation these speak of the user's input (an attribute the pool
+      // requires, a pre-sign-up trigger's verdict). Elsewhere our own input was checked already:
+      // the app client is set up wrong (e.g. USER_PASSWORD_AUTH not enabled), which is ours to fix.
+      return call === 'signUp' || call === 'confirmSignUp'
+        ? new BadUserInputError(message || 'Invalid input')
+        : new InternalServerError(error);
+    case 'PasswordResetRequiredException':
+      return new UnauthenticatedError('This account needs a new password: reset it before signing in');
     case 'UserNotFoundException':
     case 'NotAuthorizedException':
       return unauthorized(call);

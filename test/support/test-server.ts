@@ -67,3 +67,8 @@ export async function postGraphQL(
   });
   return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status'>) };
 }
+
+/** The `extensions.code` of each error in a response, in order. */
+export function errorCodes(response: GraphQLResponse): string[] {
+  return (response.errors ?? []).map((e) => e.extensions.code);
+}
