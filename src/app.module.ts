@@ -1,3 +1,4 @@
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -28,7 +29,11 @@ export class AppModule {
           sortSchema: true,
           // The classic Playground loads from a CDN and is unmaintained; Apollo's page is used in development.
           playground: false,
-          plugins: config.production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })],
+          plugins: [
+            config.production
+              ? ApolloServerPluginLandingPageDisabled()
+              : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+          ],
           includeStacktraceInErrorResponses: false,
           autoTransformHttpErrors: false,
           formatError: formatGraphQLError,

@@ -1,0 +1,139 @@
+import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { describePool } from '../src/cognito/cognito-pool';
+import { JwksFetcher } from '../src/cognito/jwks-fetcher';
+import { TokenVerifier } from '../src/cognito/token-verifier';
+import { parseConfig } from '../src/config/config';
+
+// Tokens as an AWS pool issues them cannot come from the emulator, so this test signs its own and
+// serves their JWKS through a stubbed fetch (the only network call the verifier makes).
+const POOL_ID = 'eu-west-1_Test123';
+const CLIENT_ID = 'the-client';
+const AWS_ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`;
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const JWKS = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'RS256', use: 'sig' }] };
+
+const b64 = (value: object | string) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+
+function token(
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+  key: KeyObject = privateKey,
+) {
+  const head = { alg: 'RS256', kid: 'key-1', ...header };
+  const body = {
+    sub: 'user-sub',
+    username: 'alice',
+    iss: AWS_ISSUER,
+    token_use: 'access',
+    client_id: CLIENT_ID,
+    'cognito:groups': ['admin'],
+    iat: now(),
+    exp: now() + 600,
+    ...claims,
+  };
+  const unsigned = `${b64(head)}.${b64(body)}`;
+  return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), key).toString('base64url')}`;
+}
+
+describe('TokenVerifier', () => {
+  const realFetch = global.fetch;
+  const fetched: string[] = [];
+
+  beforeAll(() => {
+    global.fetch = (async (uri: string) => {
+      fetched.push(String(uri));
+      return new Response(JSON.stringify(JWKS), { status: 200 });
+    }) as typeof fetch;
+  });
+  afterAll(() => {
+    global.fetch = realFetch;
+  });
+
+  const verifierFor = async (env: Record<string, string> = {}) => {
+    const config = parseConfig({ COGNITO_USER_POOL_ID: POOL_ID, COGNITO_CLIENT_ID: CLIENT_ID, ...env });
+    const verifier = new TokenVerifier(describePool(config.cognito as never), config);
+    await verifier.onModuleInit();
+    return verifier;
+  };
+  const rejection = (verifier: TokenVerifier, jwt: string) =>
+    verifier.verify(jwt).then(
+      () => 'accepted',
+      (error) => `${error.code}: ${error.message}`,
+    );
+
+  describe('for an AWS pool (aws-jwt-verify Cognito verifier)', () => {
+    let verifier: TokenVerifier;
+    beforeAll(async () => {
+      verifier = await verifierFor();
+    });
+
+    it('loads the JWKS at start-up from the pool JWKS URI', () => {
+      expect(fetched).toContain(`${AWS_ISSUER}/.well-known/jwks.json`);
+    });
+
+    it('accepts a valid access token and reads the user from it', async () => {
+      await expect(verifier.verify(token())).resolves.toMatchObject({
+        id: 'user-sub',
+        username: 'alice',
+        groups: ['admin'],
+      });
+    });
+
+    it.each([
+      ['expired', token({ exp: now() - 10 }), 'expired'],
+      ['without exp', token({ exp: undefined }), 'not valid'],
+      ['an ID token', token({ token_use: 'id', aud: CLIENT_ID }), 'not valid'],
+      ['for another client', token({ client_id: 'other' }), 'not valid'],
+      ['from another issuer', token({ iss: `${AWS_ISSUER}x` }), 'not valid'],
+      ['signed by another key', token({}, {}, foreign), 'not valid'],
+      ['with an unknown kid', token({}, { kid: 'key-2' }), 'not valid'],
+      ['with alg none', `${b64({ alg: 'none', kid: 'key-1' })}.${b64({ sub: 'x' })}.`, 'not valid'],
+      [
+        'HS256 with the public key as secret',
+        (() => {
+          const unsigned = `${b64({ alg: 'HS256', kid: 'key-1' })}.${b64({ sub: 's', iss: AWS_ISSUER, exp: now() + 60 })}`;
+          const secret = publicKey.export({ format: 'pem', type: 'spki' });
+          return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+        })(),
+        'not valid',
+      ],
+      ['not a JWT', 'abc', 'not valid'],
+    ])('refuses a token %s with UNAUTHENTICATED', async (_why, jwt, message) => {
+      expect(await rejection(verifier, jwt)).toMatch(new RegExp(`^UNAUTHENTICATED: .*${message}`));
+    });
+  });
+
+  describe('for a custom endpoint (generic RSA verifier with the Cognito checks)', () => {
+    const ENDPOINT = 'http://127.0.0.1:1';
+    let verifier: TokenVerifier;
+    beforeAll(async () => {
+      verifier = await verifierFor({ COGNITO_ENDPOINT: ENDPOINT, COGNITO_ISSUER: AWS_ISSUER });
+    });
+
+    it('fetches the JWKS from the endpoint over http', () => {
+      expect(fetched).toContain(`${ENDPOINT}/${POOL_ID}/.well-known/jwks.json`);
+    });
+
+    it('accepts a valid access token', async () => {
+      await expect(verifier.verify(token())).resolves.toMatchObject({ username: 'alice' });
+    });
+
+    it.each([
+      ['an ID token', token({ token_use: 'id' })],
+      ['for another client', token({ client_id: 'other' })],
+      ['without exp', token({ exp: undefined })],
+      ['RS384', token({}, { alg: 'RS384' })],
+    ])('refuses %s', async (_why, jwt) => {
+      expect(await rejection(verifier, jwt)).toMatch(/^UNAUTHENTICATED/);
+    });
+  });
+
+  it('never fetches a URI other than the configured JWKS URI', async () => {
+    const fetcher = new JwksFetcher('http://127.0.0.1:1/pool/.well-known/jwks.json', 1000);
+    await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not the configured JWKS URI');
+  });
+});
