@@ -62,10 +62,20 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       },
     );
 
-    it('answers a missing required field with a GraphQL input error, not a crash', async () => {
+    it('answers a missing required field with a GraphQL input error that does not echo the password', async () => {
       const response = await server.gql(REGISTER, { input: { username: 'x', password: PASSWORD } });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-      expect(response.errors![0].message).toContain('email');
+      expect(response.errors![0].message).toBe(
+        'Variable "$input" got an invalid value; Field "email" of required type "String!" was not provided.',
+      );
+    });
+
+    it('names the place of a wrongly typed input field, without its value', async () => {
+      const response = await server.gql(AUTHENTICATE, { input: { username: 'x', password: 12345678 } });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0].message).toBe(
+        'Variable "$input" got an invalid value at "input.password"; String cannot represent a non string value: 12345678',
+      );
     });
   });
 
@@ -217,6 +227,12 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
     it('answers a syntax error with GRAPHQL_PARSE_FAILED and an unknown field with GRAPHQL_VALIDATION_FAILED', async () => {
       expect(errorCodes(await server.gql('{ me { id '))).toEqual(['GRAPHQL_PARSE_FAILED']);
       expect(errorCodes(await server.gql('{ me { nope } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    });
+
+    it('does not echo an unknown extra input field value beyond its name', async () => {
+      const response = await server.gql(AUTHENTICATE, { input: { username: 'x', password: PASSWORD, extra: 1 } });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(JSON.stringify(response)).not.toContain(PASSWORD);
     });
   });
 });

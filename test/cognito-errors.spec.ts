@@ -50,6 +50,18 @@ describe('toAppError', () => {
     expect(toAppError(error, 'signUp').code).toBe('SERVICE_UNAVAILABLE');
   });
 
+  it.each([
+    'Unable to verify secret hash for client 1a2b3c',
+    'Client 1a2b3c is configured for secret but secret was not received',
+  ])(
+    'reports a client secret problem ("%s") as ours (INTERNAL_SERVER_ERROR, logged), not as bad credentials',
+    (message) => {
+      for (const call of ['signUp', 'confirmSignUp', 'signIn', 'refresh'] as const) {
+        expect(toAppError(cognitoError('NotAuthorizedException', message), call).code).toBe('INTERNAL_SERVER_ERROR');
+      }
+    },
+  );
+
   it('masks anything unexpected as INTERNAL_SERVER_ERROR, keeping the cause for the log only', () => {
     const cause = cognitoError('SomethingNewException', 'internal detail');
     const mapped = toAppError(cause, 'signUp');

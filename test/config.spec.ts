@@ -43,16 +43,38 @@ describe('parseConfig', () => {
     });
     expect(describePool(config.cognito as never)).toMatchObject({
       issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
-      jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json',
+      jwksUris: [
+        'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json',
+        'https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json',
+      ],
       awsIssuer: true,
     });
   });
 
-  it('prefers COGNITO_REGION, then AWS_REGION, to the pool id prefix', () => {
+  it('takes an AWS pool region from its id, refusing a COGNITO_REGION that contradicts it', () => {
     const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'c' };
+    // AWS_REGION usually says where the app runs, not where the pool is.
+    expect(parseConfig({ ...pool, AWS_REGION: 'us-east-1' }).cognito).toMatchObject({ region: 'eu-west-1' });
+    expect(parseConfig({ ...pool, COGNITO_REGION: 'eu-west-1' }).cognito).toMatchObject({ region: 'eu-west-1' });
+    expect(problemsOf({ ...pool, COGNITO_REGION: 'ap-south-2' })).toEqual([
+      'COGNITO_REGION is "ap-south-2" but the pool eu-west-1_AbC123 is in "eu-west-1": unset it or make them equal',
+    ]);
+  });
+
+  it('accepts every pool id form aws-jwt-verify accepts', () => {
+    for (const id of ['us-gov-west-1_Ab1', 'eusc-de-east-1_Ab1', 'ap-southeast-2_x']) {
+      expect(parseConfig({ COGNITO_USER_POOL_ID: id, COGNITO_CLIENT_ID: 'c' }).cognito).toMatchObject({
+        region: id.split('_')[0],
+      });
+    }
+  });
+
+  it('takes the region of a custom endpoint from COGNITO_REGION, then AWS_REGION, then the pool id', () => {
+    const pool = { COGNITO_USER_POOL_ID: 'local_abc', COGNITO_CLIENT_ID: 'c', COGNITO_ENDPOINT: 'http://127.0.0.1:1' };
+    expect(parseConfig(pool).cognito).toMatchObject({ region: 'local' });
     expect(parseConfig({ ...pool, AWS_REGION: 'us-east-1' }).cognito).toMatchObject({ region: 'us-east-1' });
-    expect(parseConfig({ ...pool, AWS_REGION: 'us-east-1', COGNITO_REGION: 'ap-south-2' }).cognito).toMatchObject({
-      region: 'ap-south-2',
+    expect(parseConfig({ ...pool, AWS_REGION: 'us-east-1', COGNITO_REGION: 'x' }).cognito).toMatchObject({
+      region: 'x',
     });
   });
 
@@ -67,7 +89,7 @@ describe('parseConfig', () => {
     expect(pool).toMatchObject({
       endpoint: 'http://127.0.0.1:9229',
       issuer: 'http://127.0.0.1:9229/local_abc123',
-      jwksUri: 'http://127.0.0.1:9229/local_abc123/.well-known/jwks.json',
+      jwksUris: ['http://127.0.0.1:9229/local_abc123/.well-known/jwks.json'],
       clientSecret: 's3cret',
       awsIssuer: false,
     });
@@ -75,11 +97,13 @@ describe('parseConfig', () => {
       parseConfig({ ...env, COGNITO_ISSUER: 'http://localhost:9229/local_abc123' }).cognito as never,
     );
     expect(overridden.issuer).toBe('http://localhost:9229/local_abc123');
-    expect(overridden.jwksUri).toBe('http://127.0.0.1:9229/local_abc123/.well-known/jwks.json');
+    expect(overridden.jwksUris).toEqual(['http://127.0.0.1:9229/local_abc123/.well-known/jwks.json']);
   });
 
   it('reads the password policy, port, timeout and production flag', () => {
     const config = parseConfig({
+      COGNITO_USER_POOL_ID: 'eu-west-1_AbC123',
+      COGNITO_CLIENT_ID: 'c',
       PORT: '8080',
       HOST: '0.0.0.0',
       NODE_ENV: 'production',
@@ -102,10 +126,9 @@ describe('parseConfig', () => {
     });
     expect(problems).toEqual([
       expect.stringMatching(/^PORT must be a whole number from 0 to 65535; got "eighty"/),
-      expect.stringMatching(/^COGNITO_USER_POOL_ID must look like "eu-west-1_AbC123xyZ"/),
       expect.stringMatching(/^COGNITO_CLIENT_ID is required with COGNITO_USER_POOL_ID/),
       expect.stringMatching(/^COGNITO_ENDPOINT must be an http\(s\) URL/),
-      expect.stringMatching(/^COGNITO_REGION must be an AWS region/),
+      expect.stringMatching(/^COGNITO_USER_POOL_ID must look like "local_AbC123"/),
       expect.stringMatching(/^PASSWORD_MIN_LENGTH must be a whole number from 6 to 99/),
       expect.stringMatching(/^PASSWORD_REQUIRE_LOWERCASE must be true or false/),
     ]);
@@ -119,8 +142,30 @@ describe('parseConfig', () => {
 
   it('asks for COGNITO_ENDPOINT when an emulator pool id is given without one', () => {
     expect(problemsOf({ COGNITO_USER_POOL_ID: 'local_abc', COGNITO_CLIENT_ID: 'c' })).toEqual([
-      expect.stringMatching(/COGNITO_REGION must be an AWS region .* also needs COGNITO_ENDPOINT/),
+      expect.stringMatching(/COGNITO_USER_POOL_ID must look like .* also needs COGNITO_ENDPOINT/),
     ]);
+  });
+
+  it('refuses the embedded emulator in production: anyone can forge its tokens', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^COGNITO_USER_POOL_ID is required when NODE_ENV=production/),
+    ]);
+  });
+
+  it('in production, takes plain http only to this machine', () => {
+    const pool = { NODE_ENV: 'production', COGNITO_USER_POOL_ID: 'local_abc', COGNITO_CLIENT_ID: 'c' };
+    expect(parseConfig({ ...pool, COGNITO_ENDPOINT: 'http://127.0.0.1:9229' }).cognito).toMatchObject({
+      endpoint: 'http://127.0.0.1:9229',
+    });
+    expect(parseConfig({ ...pool, COGNITO_ENDPOINT: 'https://cognito.example.com' }).cognito).toMatchObject({
+      endpoint: 'https://cognito.example.com',
+    });
+    expect(problemsOf({ ...pool, COGNITO_ENDPOINT: 'http://cognito.example.com' })).toEqual([
+      'COGNITO_ENDPOINT must use https in production (plain http only to localhost); got "http://cognito.example.com"',
+    ]);
+    expect(
+      parseConfig({ ...pool, NODE_ENV: 'development', COGNITO_ENDPOINT: 'http://cognito-local:9229' }).cognito,
+    ).toMatchObject({ endpoint: 'http://cognito-local:9229' });
   });
 
   it('never echoes the client secret in its messages', () => {

@@ -127,6 +127,8 @@ describe('a user pool that is not there', () => {
       server.gql(REFRESH, { input: { refreshToken: 'r' } }),
     ]);
     expect(responses.map((r) => r.errors?.[0].extensions.code)).toEqual(Array(4).fill('SERVICE_UNAVAILABLE'));
+    // Said in the log, once for the burst rather than once a request.
+    expect(server.logger.lines.filter((line) => line.includes('Cognito is unavailable'))).toHaveLength(1);
   });
 });
 

@@ -68,7 +68,7 @@ describe('npm start', () => {
     const first = run(env, workDir);
     await waitFor(first, /GraphQL API ready at \S+/);
     expect(first.output()).toContain('Using the embedded Cognito emulator');
-    expect(existsSync(join(workDir, 'schema.gql'))).toBe(true);
+    expect(existsSync(join(workDir, 'schema.gql'))).toBe(false);
 
     await postGraphQL(url, {
       query: REGISTER,

@@ -83,8 +83,21 @@ describe('TokenVerifier', () => {
       });
     });
 
+    it('accepts the global issuer form AWS also uses, fetching its keys beside it', async () => {
+      const globalIssuer = AWS_ISSUER.replace('https://cognito-idp.', 'https://issuer-cognito-idp.');
+      await expect(verifier.verify(token({ iss: globalIssuer }))).resolves.toMatchObject({ username: 'alice' });
+      expect(fetched).toContain(`${globalIssuer}/.well-known/jwks.json`);
+    });
+
     it.each([
       ['expired', token({ exp: now() - 10 }), 'expired'],
+      [
+        'from an issuer that is no pool of ours',
+        token({ iss: 'https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other' }),
+        'not valid',
+      ],
+      ['without username', token({ username: undefined }), 'not valid'],
+      ['with groups that are not a list of names', token({ 'cognito:groups': { admin: true } }), 'not valid'],
       ['without exp', token({ exp: undefined }), 'not valid'],
       ['an ID token', token({ token_use: 'id', aud: CLIENT_ID }), 'not valid'],
       ['for another client', token({ client_id: 'other' }), 'not valid'],
@@ -133,7 +146,7 @@ describe('TokenVerifier', () => {
   });
 
   it('never fetches a URI other than the configured JWKS URI', async () => {
-    const fetcher = new JwksFetcher('http://127.0.0.1:1/pool/.well-known/jwks.json', 1000);
-    await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not the configured JWKS URI');
+    const fetcher = new JwksFetcher(['http://127.0.0.1:1/pool/.well-known/jwks.json'], 1000);
+    await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not a JWKS URI of the pool');
   });
 });

@@ -1,6 +1,6 @@
 import { PasswordPolicy } from '../config/config';
 
-// The characters Cognito counts as symbols.
+// The characters Cognito counts as symbols (a space too, when it is neither first nor last).
 const SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ');
 
 /**
@@ -14,7 +14,7 @@ export function passwordProblems(password: string, policy: PasswordPolicy): stri
   if (policy.requireLowercase && !/[a-z]/.test(password)) problems.push('must contain a lowercase letter');
   if (policy.requireUppercase && !/[A-Z]/.test(password)) problems.push('must contain an uppercase letter');
   if (policy.requireNumbers && !/[0-9]/.test(password)) problems.push('must contain a digit');
-  if (policy.requireSymbols && !chars.some((c) => SYMBOLS.has(c) && c !== ' ')) {
+  if (policy.requireSymbols && !chars.some((c) => SYMBOLS.has(c))) {
     problems.push('must contain a symbol such as ! @ # $ % ^ & *');
   }
   if (password !== password.trim()) problems.push('must not begin or end with a space');

@@ -28,6 +28,8 @@ interface CognitoLikeError {
 export function toAppError(error: unknown, call: CognitoCall): AppError {
   if (error instanceof AppError) return error;
   const { name = '', message = '', $fault, $metadata } = (error ?? {}) as CognitoLikeError;
+  // A wrong or missing COGNITO_CLIENT_SECRET: our set-up is wrong, not the user's password or code.
+  if (name === 'NotAuthorizedException' && /secret/i.test(message)) return new InternalServerError(error);
 
   switch (name) {
     case 'UsernameExistsException':

@@ -7,10 +7,10 @@ import {
   InitiateAuthCommandOutput,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { BadUserInputError, InternalServerError } from '../errors/app-errors';
+import { BadUserInputError, InternalServerError, ServiceUnavailableError } from '../errors/app-errors';
 import { CognitoCall, toAppError } from './cognito-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
@@ -23,10 +23,14 @@ import { secretHash } from './secret-hash';
  * (~150 ms of CPU, blocking the event loop), has no request timeout, retries with back-off on its
  * own and cannot send SECRET_HASH.
  */
+const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
+
 @Injectable()
 export class CognitoService implements OnApplicationShutdown {
   private readonly client: CognitoIdentityProviderClient;
   private readonly timeoutMs: number;
+  private readonly logger = new Logger('Cognito');
+  private lastUnavailableWarning = 0;
 
   constructor(
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
@@ -144,8 +148,19 @@ export class CognitoService implements OnApplicationShutdown {
     try {
       return await request({ abortSignal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
-      throw toAppError(error, call);
+      const mapped = toAppError(error, call);
+      if (mapped instanceof ServiceUnavailableError) this.warnUnavailable(call, error);
+      throw mapped;
     }
+  }
+
+  /** An outage fails every request: say so in the log, but once a while, not once a request. */
+  private warnUnavailable(call: CognitoCall, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastUnavailableWarning < UNAVAILABLE_WARNING_INTERVAL_MS) return;
+    this.lastUnavailableWarning = now;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.logger.warn(`Cognito is unavailable (${call}: ${reason}); calls answer SERVICE_UNAVAILABLE`);
   }
 
   private secretHashFor(username: string): string | undefined {

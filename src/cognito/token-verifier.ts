@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { CognitoJwtVerifier, validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
-import { FetchError, JwtExpiredError } from 'aws-jwt-verify/error';
+import { FetchError, JwtExpiredError, NonRetryableFetchError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { AppConfig } from '../config/config';
@@ -30,14 +30,14 @@ export class TokenVerifier implements OnModuleInit {
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    const jwksCache = new SimpleJwksCache({ fetcher: new JwksFetcher(pool.jwksUri, config.cognitoTimeoutMs) });
+    const jwksCache = new SimpleJwksCache({ fetcher: new JwksFetcher(pool.jwksUris, config.cognitoTimeoutMs) });
     this.verifier = pool.awsIssuer
       ? CognitoJwtVerifier.create(
           {
             userPoolId: pool.userPoolId,
             tokenUse: 'access',
             clientId: pool.clientId,
-            customJwtCheck: requireRs256AndExp,
+            customJwtCheck: checkOurClaims,
           },
           { jwksCache },
         )
@@ -46,9 +46,9 @@ export class TokenVerifier implements OnModuleInit {
           {
             issuer: pool.issuer,
             audience: null,
-            jwksUri: pool.jwksUri,
+            jwksUri: pool.jwksUris[0],
             customJwtCheck: ({ header, payload }) => {
-              requireRs256AndExp({ header, payload });
+              checkOurClaims({ header, payload });
               validateCognitoJwtFields(payload, { tokenUse: 'access', clientId: pool.clientId });
             },
           },
@@ -62,7 +62,7 @@ export class TokenVerifier implements OnModuleInit {
       await this.verifier.hydrate();
     } catch (error) {
       this.logger.warn(
-        `Could not load the token signing keys from ${this.pool.jwksUri} (${(error as Error).message}); ` +
+        `Could not load the token signing keys from ${this.pool.jwksUris[0]} (${(error as Error).message}); ` +
           'they will be fetched on the first request',
       );
     }
@@ -75,24 +75,29 @@ export class TokenVerifier implements OnModuleInit {
     } catch (error) {
       throw verificationError(error);
     }
-    const groups = payload['cognito:groups'];
     return {
-      id: String(payload.sub),
-      username: String(payload.username ?? payload.sub),
-      groups: Array.isArray(groups) ? groups.map(String) : [],
+      id: payload.sub as string,
+      username: payload.username as string,
+      groups: (payload['cognito:groups'] as string[] | undefined) ?? [],
       accessToken: token,
     };
   }
 }
 
-function requireRs256AndExp({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void {
+/** What aws-jwt-verify does not check itself, and what we read from the token. */
+function checkOurClaims({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void {
   if (header.alg !== 'RS256') throw new Error('only RS256 is accepted');
   if (typeof payload.exp !== 'number') throw new Error('the token has no exp');
-  if (typeof payload.sub !== 'string') throw new Error('the token has no sub');
+  if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') throw new Error('no sub or username');
+  const groups = payload['cognito:groups'];
+  if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string'))) {
+    throw new Error('cognito:groups is not a list of names');
+  }
 }
 
 function verificationError(error: unknown): AppError {
-  if (error instanceof FetchError) {
+  // A URI we refuse to fetch is one the token pointed at: not our pool's, so not our user's.
+  if (error instanceof FetchError && !(error instanceof NonRetryableFetchError)) {
     return new ServiceUnavailableError('The token signing keys cannot be loaded right now: try again shortly');
   }
   if (error instanceof JwtExpiredError) return new UnauthenticatedError('The access token has expired: refresh it');

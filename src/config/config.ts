@@ -45,8 +45,10 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ANY_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+// The pattern aws-jwt-verify's Cognito verifier accepts.
+const AWS_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const POOL_ONLY_VARIABLES = ['COGNITO_CLIENT_ID', 'COGNITO_CLIENT_SECRET', 'COGNITO_ENDPOINT', 'COGNITO_ISSUER'];
 
 /**
@@ -57,11 +59,12 @@ export function parseConfig(env: Env): AppConfig {
   const problems: string[] = [];
   const read = new Reader(env, problems);
 
+  const production = env.NODE_ENV === 'production';
   const config: AppConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
-    production: env.NODE_ENV === 'production',
-    cognito: readCognito(env, read, problems),
+    production,
+    cognito: readCognito(read, problems, production),
     cognitoTimeoutMs: read.integer('COGNITO_TIMEOUT_MS', 5000, 100, 60000),
     passwordPolicy: {
       minimumLength: read.integer('PASSWORD_MIN_LENGTH', 8, 6, 99),
@@ -75,12 +78,19 @@ export function parseConfig(env: Env): AppConfig {
   return config;
 }
 
-function readCognito(env: Env, read: Reader, problems: string[]): PoolSettings | EmbeddedSettings {
+function readCognito(read: Reader, problems: string[], production: boolean): PoolSettings | EmbeddedSettings {
   const userPoolId = read.optional('COGNITO_USER_POOL_ID');
   if (!userPoolId) {
     for (const name of POOL_ONLY_VARIABLES.filter((n) => read.optional(n))) {
       problems.push(
         `${name} is set but COGNITO_USER_POOL_ID is not: set both to use your pool, or neither to use the embedded emulator`,
+      );
+    }
+    if (production) {
+      // cognito-local signs tokens with a private key that ships in its npm package: anyone can forge them.
+      problems.push(
+        'COGNITO_USER_POOL_ID is required when NODE_ENV=production: the embedded emulator is for development only ' +
+          '(anyone can forge its tokens)',
       );
     }
     return {
@@ -90,22 +100,34 @@ function readCognito(env: Env, read: Reader, problems: string[]): PoolSettings |
     };
   }
 
-  if (!POOL_ID.test(userPoolId)) {
-    problems.push(
-      `COGNITO_USER_POOL_ID must look like "eu-west-1_AbC123xyZ" (region, underscore, id); got "${userPoolId}"`,
-    );
-  }
   const clientId = read.optional('COGNITO_CLIENT_ID');
-  if (!clientId)
+  if (!clientId) {
     problems.push('COGNITO_CLIENT_ID is required with COGNITO_USER_POOL_ID: the id of an app client of that pool');
+  }
+  const endpoint = read.url('COGNITO_ENDPOINT', production);
+  const issuer = read.url('COGNITO_ISSUER', production);
+  const [prefix] = userPoolId.split('_');
+  let region: string;
 
-  const endpoint = read.url('COGNITO_ENDPOINT');
-  const region = read.optional('COGNITO_REGION') ?? read.optional('AWS_REGION') ?? userPoolId.split('_')[0];
-  if (!endpoint && !AWS_REGION.test(region)) {
-    problems.push(
-      `COGNITO_REGION must be an AWS region such as "eu-west-1" (got "${region}"); ` +
-        'a pool of an emulator also needs COGNITO_ENDPOINT',
-    );
+  if (read.optional('COGNITO_ENDPOINT')) {
+    if (!ANY_POOL_ID.test(userPoolId)) {
+      problems.push(`COGNITO_USER_POOL_ID must look like "local_AbC123" (prefix, underscore, id); got "${userPoolId}"`);
+    }
+    region = read.optional('COGNITO_REGION') ?? read.optional('AWS_REGION') ?? prefix;
+  } else {
+    // On AWS the pool id names its region, and that is where its tokens and keys come from;
+    // AWS_REGION often names where the app runs instead, so it is not used here.
+    region = read.optional('COGNITO_REGION') ?? prefix;
+    if (!AWS_POOL_ID.test(userPoolId)) {
+      problems.push(
+        `COGNITO_USER_POOL_ID must look like "eu-west-1_AbC123xyZ" (AWS region, underscore, id); got "${userPoolId}". ` +
+          'A pool of an emulator also needs COGNITO_ENDPOINT',
+      );
+    } else if (region !== prefix) {
+      problems.push(
+        `COGNITO_REGION is "${region}" but the pool ${userPoolId} is in "${prefix}": unset it or make them equal`,
+      );
+    }
   }
   return {
     kind: 'pool',
@@ -114,7 +136,7 @@ function readCognito(env: Env, read: Reader, problems: string[]): PoolSettings |
     clientSecret: read.optional('COGNITO_CLIENT_SECRET'),
     region,
     endpoint: endpoint?.replace(/\/+$/, ''),
-    issuer: read.url('COGNITO_ISSUER')?.replace(/\/+$/, ''),
+    issuer: issuer?.replace(/\/+$/, ''),
   };
 }
 
@@ -153,16 +175,27 @@ class Reader {
     return fallback;
   }
 
-  url(name: string): string | undefined {
+  /** An http(s) URL; in production, plain http only to this machine (passwords and keys travel on it). */
+  url(name: string, httpsOnly: boolean): string | undefined {
     const raw = this.optional(name);
     if (raw === undefined) return undefined;
+    let url: URL | undefined;
     try {
-      const { protocol } = new URL(raw);
-      if (protocol === 'http:' || protocol === 'https:') return raw;
+      url = new URL(raw);
     } catch {
       // reported below
     }
-    this.problems.push(`${name} must be an http(s) URL such as "http://127.0.0.1:9229"; got "${raw}"`);
+    if (
+      url?.protocol === 'https:' ||
+      (url?.protocol === 'http:' && !(httpsOnly && !LOOPBACK_HOST.test(url.hostname)))
+    ) {
+      return raw;
+    }
+    this.problems.push(
+      url?.protocol === 'http:'
+        ? `${name} must use https in production (plain http only to localhost); got "${raw}"`
+        : `${name} must be an http(s) URL such as "http://127.0.0.1:9229"; got "${raw}"`,
+    );
     return undefined;
   }
 }

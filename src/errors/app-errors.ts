@@ -7,7 +7,6 @@ import { IntrinsicException } from '@nestjs/common';
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
   | 'USERNAME_EXISTS'
   | 'USER_NOT_CONFIRMED'
   | 'CODE_MISMATCH'

@@ -1,17 +1,20 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { HttpException, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { AppError, ErrorCode, InternalServerError } from './app-errors';
+import { AppError, InternalServerError } from './app-errors';
 
 const logger = new Logger('GraphQLErrors');
 
-const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'BAD_USER_INPUT',
-  401: 'UNAUTHENTICATED',
-  403: 'FORBIDDEN',
-  429: 'TOO_MANY_REQUESTS',
-  503: 'SERVICE_UNAVAILABLE',
-};
+/** Errors about the request itself (syntax, schema, variables): they speak to the client as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
 
 /**
  * The one place where errors become what a client sees: a message meant for the user and a stable
@@ -25,13 +28,9 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (cause instanceof AppError && !(cause instanceof InternalServerError)) {
     return { message: cause.message, locations, path, extensions: { code: cause.code, ...cause.details } };
   }
-  if (cause instanceof HttpException && HTTP_STATUS_CODES[cause.getStatus()]) {
-    return { message: cause.message, locations, path, extensions: { code: HTTP_STATUS_CODES[cause.getStatus()] } };
-  }
-  // Parse, validation and variable errors come from graphql-js and Apollo and speak to the client.
-  if (cause instanceof GraphQLError) {
-    const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
-    return { message: formatted.message, locations, path, extensions: { code } };
+  const code = formatted.extensions?.code;
+  if (cause instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    return { message: withoutInputValue(cause), locations, path, extensions: { code } };
   }
 
   const unexpected = cause instanceof InternalServerError && cause.cause !== undefined ? cause.cause : cause;
@@ -40,6 +39,20 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     unexpected instanceof Error ? unexpected.stack : undefined,
   );
   return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/**
+ * graphql-js quotes a rejected variable's whole value: `Variable "$input" got invalid value
+ * { username: "a", password: "…" } at "input.x"; <why>`. We keep the variable, the place and
+ * the reason, and drop the value, which may hold a password.
+ */
+function withoutInputValue(error: GraphQLError): string {
+  const variable = /^Variable "(\$\w+)" got invalid value /.exec(error.message);
+  const reason = error.originalError?.message;
+  if (!variable || !reason || !error.message.endsWith(`; ${reason}`)) return error.message;
+  const prefix = error.message.slice(0, -(reason.length + 2));
+  const place = / at "([\w.[\]]+)"$/.exec(prefix);
+  return `Variable "${variable[1]}" got an invalid value${place ? ` at "${place[1]}"` : ''}; ${reason}`;
 }
 
 function describe(value: unknown): string {

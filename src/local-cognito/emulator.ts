@@ -20,13 +20,27 @@ type ChildMessage =
   { type: 'ready'; port: number } | ({ type: 'code' } & CodeDelivery) | { type: 'error'; message: string };
 
 const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** Lines of the child's stderr kept for a start-up failure message. */
+const KEPT_LINES = 20;
 
 /** A running cognito-local, in a child process of ours. */
 export class Emulator {
+  private stopping = false;
+
   private constructor(
     private readonly child: ChildProcess,
     readonly endpoint: string,
-  ) {}
+    onError: (message: string) => void,
+  ) {
+    child.once('exit', (code, signal) => {
+      if (!this.stopping) {
+        onError(
+          `the emulator stopped (${signal ?? `exit code ${code}`}): calls to Cognito fail until the server restarts`,
+        );
+      }
+    });
+  }
 
   static async start(options: EmulatorOptions): Promise<Emulator> {
     prepareDataDir(options.dataDir);
@@ -43,13 +57,14 @@ export class Emulator {
       execArgv: [],
     });
     const output: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const keep = (text: string) => output.splice(0, output.push(...text.trim().split('\n')) - KEPT_LINES);
+    child.stderr?.on('data', (chunk: Buffer) => keep(chunk.toString()));
 
     const port = await new Promise<number>((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
         child.kill();
-        const detail = output.join('').trim().split('\n').slice(-5).join('\n');
+        const detail = output.slice(-5).join('\n');
         const hint = detail.includes('EADDRINUSE')
           ? ' The port is in use (by another server, or an emulator of an earlier run): free it or set COGNITO_LOCAL_PORT.'
           : '';
@@ -70,19 +85,22 @@ export class Emulator {
         } else if (message.type === 'code') {
           options.onCode(message);
         } else {
-          output.push(`${message.message}\n`);
+          keep(message.message);
           options.onError(message.message);
         }
       });
     });
-    return new Emulator(child, `http://127.0.0.1:${port}`);
+    return new Emulator(child, `http://127.0.0.1:${port}`, options.onError);
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await exited;
+    clearTimeout(timer);
   }
 }
 

@@ -26,7 +26,7 @@ export class LocalCognitoService implements OnApplicationShutdown {
           `data in ${settings.dataDir}. It is for development only: set COGNITO_USER_POOL_ID and ` +
           'COGNITO_CLIENT_ID (and COGNITO_REGION) to use a real user pool.',
       );
-      return describePool({ kind: 'pool', userPoolId, clientId, region: 'local', endpoint: this.emulator.endpoint });
+      return describePool({ userPoolId, clientId, region: 'local', endpoint: this.emulator.endpoint });
     } catch (error) {
       await this.emulator.stop();
       throw error;

@@ -8,6 +8,7 @@ import {
 import { PasswordPolicy } from '../config/config';
 
 export const LOCAL_POOL_NAME = 'cognito-graphql-auth';
+const CALL_TIMEOUT_MS = 10_000;
 
 /**
  * Finds this project's pool and app client in the emulator, creating them on first run, so that
@@ -17,6 +18,7 @@ export async function ensureLocalPool(
   endpoint: string,
   policy: PasswordPolicy,
 ): Promise<{ userPoolId: string; clientId: string }> {
+  const options = () => ({ abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
   // The emulator accepts any credentials; admin calls need some to be signed.
   const admin = new CognitoIdentityProviderClient({
     endpoint,
@@ -24,7 +26,7 @@ export async function ensureLocalPool(
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const { UserPools = [] } = await admin.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+    const { UserPools = [] } = await admin.send(new ListUserPoolsCommand({ MaxResults: 60 }), options());
     let userPoolId = UserPools.find((pool) => pool.Name === LOCAL_POOL_NAME)?.Id;
     if (!userPoolId) {
       const created = await admin.send(
@@ -41,12 +43,14 @@ export async function ensureLocalPool(
             },
           },
         }),
+        options(),
       );
       userPoolId = created.UserPool!.Id!;
     }
 
     const { UserPoolClients = [] } = await admin.send(
       new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }),
+      options(),
     );
     let clientId = UserPoolClients.find((client) => client.ClientName === LOCAL_POOL_NAME)?.ClientId;
     if (!clientId) {
@@ -56,6 +60,7 @@ export async function ensureLocalPool(
           ClientName: LOCAL_POOL_NAME,
           ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
         }),
+        options(),
       );
       clientId = created.UserPoolClient!.ClientId!;
     }

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Field, InputType } from '@nestjs/graphql';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 
@@ -6,12 +7,18 @@ const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
 const USERNAME_RULE = 'must be 1 to 128 letters, digits or symbols, without spaces';
 const CODE = /^\S{1,2048}$/;
 
+function IsUsername(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    Length(1, 128, { message: `username ${USERNAME_RULE}` }),
+    Matches(USERNAME, { message: `username ${USERNAME_RULE}` }),
+  );
+}
+
 @InputType({ description: 'A new account.' })
 export class RegisterInput {
   @Field({ description: 'The name to sign in with: 1 to 128 characters, no spaces.' })
-  @IsString()
-  @Length(1, 128, { message: `username ${USERNAME_RULE}` })
-  @Matches(USERNAME, { message: `username ${USERNAME_RULE}` })
+  @IsUsername()
   username: string;
 
   @Field({ description: 'Where the confirmation code is sent.' })
@@ -38,8 +45,7 @@ export class RegisterInput {
 @InputType({ description: 'The code sent after `register`.' })
 export class ConfirmRegistrationInput {
   @Field({ description: 'The username given to `register`.' })
-  @IsString()
-  @Length(1, 128)
+  @IsUsername()
   username: string;
 
   @Field({ description: 'The code from the email.' })
@@ -51,8 +57,7 @@ export class ConfirmRegistrationInput {
 @InputType({ description: 'Username and password.' })
 export class AuthenticateInput {
   @Field({ description: 'The username given to `register`.' })
-  @IsString()
-  @Length(1, 128)
+  @IsUsername()
   username: string;
 
   @Field({ description: 'The password.' })
@@ -72,7 +77,6 @@ export class RefreshTokensInput {
 
   @Field({ nullable: true, description: 'Required only when the app client has a secret (for its SECRET_HASH).' })
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @IsUsername()
   username?: string;
 }
