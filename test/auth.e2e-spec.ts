@@ -1,4 +1,4 @@
-import { CognitoService } from '../src/cognito/cognito.service';
+import { CognitoAccountService } from '../src/cognito/cognito-account.service';
 import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from './support/test-server';
 
@@ -157,7 +157,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
 
     it('calls Cognito only for profile fields, and at most once per request', async () => {
       const user = await signUpAndIn(server, 'me-frank');
-      const getUser = jest.spyOn(server.app.get(CognitoService), 'getUser');
+      const getUser = jest.spyOn(server.app.get(CognitoAccountService), 'getUser');
       try {
         await server.gql('{ me { id username groups } }', {}, user.accessToken);
         expect(getUser).not.toHaveBeenCalled();

@@ -12,10 +12,42 @@ import {
 } from '../errors/app-errors';
 
 /** The calls we make; the same Cognito error means different things to different calls. */
-export type CognitoCall = 'signUp' | 'confirmSignUp' | 'signIn' | 'refresh' | 'getUser';
+export type CognitoCall =
+  | 'signUp'
+  | 'confirmSignUp'
+  | 'resendCode'
+  | 'forgotPassword'
+  | 'confirmForgotPassword'
+  | 'signIn'
+  | 'respondToChallenge'
+  | 'refresh'
+  | 'signOut'
+  | 'getUser'
+  | 'updateUser'
+  | 'verifyEmail'
+  | 'changePassword'
+  | 'deleteUser'
+  | 'setupTotp'
+  | 'verifyTotp';
+
+/** Calls that take a code the user received: a wrong one, or an unknown user, is CODE_MISMATCH. */
+const CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmForgotPassword', 'verifyEmail']);
+
+/** Calls made with the signed-in user's access token. */
+const TOKEN_CALLS: ReadonlySet<CognitoCall> = new Set([
+  'signOut',
+  'getUser',
+  'updateUser',
+  'verifyEmail',
+  'changePassword',
+  'deleteUser',
+  'setupTotp',
+  'verifyTotp',
+]);
 
 /** One message whether the user is unknown or the password is wrong: no account enumeration. */
 export const INVALID_CREDENTIALS = 'Incorrect username or password';
+const INVALID_CODE = 'The code is not valid';
 
 interface CognitoLikeError {
   name?: string;
@@ -37,7 +69,8 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
     case 'UserNotConfirmedException':
       return new UserNotConfirmedError('This account is not confirmed yet: confirm it with the code that was sent');
     case 'CodeMismatchException':
-      return new CodeMismatchError('The code is not valid');
+    case 'EnableSoftwareTokenMFAException':
+      return new CodeMismatchError(INVALID_CODE);
     case 'ExpiredCodeException':
       return new CodeExpiredError('The code has expired: ask for a new one');
     case 'TooManyRequestsException':
@@ -45,48 +78,75 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
     case 'LimitExceededException':
       return new TooManyRequestsError('Too many attempts: wait a while before trying again');
     case 'InvalidPasswordException':
-      // cognito-local answers a wrong password at sign-in with this, where AWS says NotAuthorized.
-      return call === 'signIn'
-        ? new UnauthenticatedError(INVALID_CREDENTIALS)
-        : BadUserInputError.forFields([
-            { field: 'password', problems: [message || 'does not meet the password policy'] },
-          ]);
+      return invalidPassword(call, message);
+    case 'AliasExistsException':
+      return BadUserInputError.forFields([{ field: 'email', problems: ['cannot be used for this account'] }]);
     case 'InvalidParameterException':
     case 'UserLambdaValidationException':
-      // On sign-up and confirmation these speak of the user's input (an attribute the pool
-      // requires, a pre-sign-up trigger's verdict). Elsewhere our own input was checked already:
-      // the app client is set up wrong (e.g. USER_PASSWORD_AUTH not enabled), which is ours to fix.
-      return call === 'signUp' || call === 'confirmSignUp'
-        ? new BadUserInputError(message || 'Invalid input')
-        : new InternalServerError(error);
+      // These speak of the user's input (an attribute the pool requires, a pre-sign-up
+      // trigger's verdict), unless it is a call whose input we checked ourselves: then the app
+      // client is set up wrong (e.g. USER_PASSWORD_AUTH not enabled), which is ours to fix.
+      return call === 'signIn' || call === 'refresh' || call === 'getUser'
+        ? new InternalServerError(error)
+        : new BadUserInputError(message || 'Invalid input');
     case 'PasswordResetRequiredException':
-      return new UnauthenticatedError('This account needs a new password: reset it before signing in');
+      return new UnauthenticatedError('This account needs a new password: reset it with forgotPassword');
     case 'UserNotFoundException':
     case 'NotAuthorizedException':
-      return unauthorized(call);
+      return unauthorized(call, message);
   }
 
   if ($fault === 'server' || ($metadata?.httpStatusCode ?? 0) >= 500 || isNetworkError(error)) {
-    return new ServiceUnavailableError('The user directory is unavailable: try again shortly');
+    return new ServiceUnavailableError(
+      isUnsupported(error)
+        ? 'This user pool does not support this operation'
+        : 'The user directory is unavailable: try again shortly',
+    );
   }
   return new InternalServerError(error);
 }
 
-function unauthorized(call: CognitoCall): AppError {
-  switch (call) {
-    case 'signIn':
-      return new UnauthenticatedError(INVALID_CREDENTIALS);
-    case 'refresh':
-      return new UnauthenticatedError('The refresh token is invalid, expired or revoked: sign in again');
-    case 'getUser':
-      return new UnauthenticatedError('The access token is not valid');
-    case 'confirmSignUp':
-      // An unknown user, or (on AWS) one confirmed already: the same answer as a wrong code, so
-      // that the call does not tell who has an account.
-      return new CodeMismatchError('The code is not valid');
-    case 'signUp':
-      return new BadUserInputError('Sign-up is not allowed for this app client');
+/**
+ * Errors that only say whether an account exists (or can receive a code); forgotPassword and
+ * resendConfirmationCode answer them as they answer a known user. A pool with
+ * PreventUserExistenceErrors enabled does the same in Cognito itself.
+ */
+export function hidesUserExistence(error: unknown): boolean {
+  const { name } = (error ?? {}) as CognitoLikeError;
+  return name === 'UserNotFoundException' || name === 'InvalidParameterException' || name === 'NotAuthorizedException';
+}
+
+/** cognito-local answers operations it lacks with `CognitoLocal#Unsupported`. */
+export function isUnsupported(error: unknown): boolean {
+  return (error as CognitoLikeError | undefined)?.name === 'Unsupported';
+}
+
+function invalidPassword(call: CognitoCall, message: string): AppError {
+  // AWS means the new password breaks the pool's policy; cognito-local also uses it for a wrong
+  // password (at sign-in, or as the current one of changePassword), where AWS says NotAuthorized.
+  const breaksPolicy = /conform|policy|length|character/i.test(message);
+  if (call === 'signIn') return new UnauthenticatedError(INVALID_CREDENTIALS);
+  if (call === 'changePassword' && !breaksPolicy) return new UnauthenticatedError('The current password is wrong');
+  const field = call === 'signUp' ? 'password' : 'newPassword';
+  return BadUserInputError.forFields([{ field, problems: [message || 'does not meet the password policy'] }]);
+}
+
+function unauthorized(call: CognitoCall, message: string): AppError {
+  if (call === 'signIn') return new UnauthenticatedError(INVALID_CREDENTIALS);
+  if (call === 'refresh') {
+    return new UnauthenticatedError('The refresh token is invalid, expired or revoked: sign in again');
   }
+  if (call === 'respondToChallenge') {
+    return new UnauthenticatedError('The sign-in session is invalid or has expired: sign in again');
+  }
+  // An unknown user, or (on AWS) one confirmed already: the same answer as a wrong code, so that
+  // the call does not tell who has an account.
+  if (CODE_CALLS.has(call)) return new CodeMismatchError(INVALID_CODE);
+  if (call === 'changePassword' && /password/i.test(message)) {
+    return new UnauthenticatedError('The current password is wrong');
+  }
+  if (TOKEN_CALLS.has(call)) return new UnauthenticatedError('The access token is not valid: sign in again');
+  return new BadUserInputError('This operation is not allowed for this account');
 }
 
 const NETWORK_ERROR = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b/;

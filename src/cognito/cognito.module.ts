@@ -4,6 +4,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { LocalCognitoService } from '../local-cognito/local-cognito.service';
 import { COGNITO_POOL } from './cognito.constants';
 import { describePool } from './cognito-pool';
+import { CognitoAccountService } from './cognito-account.service';
+import { CognitoClient } from './cognito-client';
 import { CognitoService } from './cognito.service';
 import { TokenVerifier } from './token-verifier';
 
@@ -18,9 +20,11 @@ import { TokenVerifier } from './token-verifier';
           ? describePool(config.cognito)
           : local.start(config.cognito, config.passwordPolicy),
     },
+    CognitoClient,
     CognitoService,
+    CognitoAccountService,
     TokenVerifier,
   ],
-  exports: [CognitoService, TokenVerifier],
+  exports: [CognitoService, CognitoAccountService, TokenVerifier, COGNITO_POOL],
 })
 export class CognitoModule {}

@@ -1,55 +1,44 @@
 import {
   AuthenticationResultType,
-  CognitoIdentityProviderClient,
+  ChallengeNameType,
+  CodeDeliveryDetailsType,
+  ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
-  GetUserCommand,
+  ForgotPasswordCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
-  InitiateAuthCommandOutput,
+  ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
-import { BadUserInputError, InternalServerError, ServiceUnavailableError } from '../errors/app-errors';
-import { CognitoCall, toAppError } from './cognito-errors';
-import { COGNITO_POOL } from './cognito.constants';
-import { CognitoPool } from './cognito-pool';
-import { SignInResult, SignUpResult, Tokens, UserProfile } from './cognito.types';
-import { secretHash } from './secret-hash';
+import { Injectable, Logger } from '@nestjs/common';
+import { BadUserInputError, InternalServerError } from '../errors/app-errors';
+import { CognitoClient } from './cognito-client';
+import { hidesUserExistence, isUnsupported } from './cognito-errors';
+import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from './cognito.types';
 
 /**
- * The only place that talks to the user pool. It uses the AWS SDK's client rather than
- * amazon-cognito-identity-js: that browser library builds a 3072-bit SRP helper on every sign-in
- * (~150 ms of CPU, blocking the event loop), has no request timeout, retries with back-off on its
- * own and cannot send SECRET_HASH.
+ * What a reset or resend answers for a user who does not exist (or cannot get a code): the same
+ * shape as for one who does, without the address, so the answer does not tell who has an account.
  */
-const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
+const UNDISCLOSED_DELIVERY: CodeDeliveryDetails = { destination: null, medium: 'EMAIL', attributeName: 'email' };
 
+/** Sign-up, sign-in and sign-out: the calls made before (or to end) a session. */
 @Injectable()
-export class CognitoService implements OnApplicationShutdown {
-  private readonly client: CognitoIdentityProviderClient;
-  private readonly timeoutMs: number;
+export class CognitoService {
   private readonly logger = new Logger('Cognito');
-  private lastUnavailableWarning = 0;
 
-  constructor(
-    @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.timeoutMs = config.cognitoTimeoutMs;
-    // One attempt: a retried sign-in would count twice against the account's lockout, and the
-    // caller's own timeout must bound the whole call.
-    this.client = new CognitoIdentityProviderClient({ region: pool.region, endpoint: pool.endpoint, maxAttempts: 1 });
-  }
+  constructor(private readonly cognito: CognitoClient) {}
 
   async signUp(input: { username: string; password: string; email: string; name?: string }): Promise<SignUpResult> {
     const attributes = [{ Name: 'email', Value: input.email }];
     if (input.name) attributes.push({ Name: 'name', Value: input.name });
-    const out = await this.send('signUp', (options) =>
-      this.client.send(
+    const out = await this.cognito.send('signUp', (sdk, options) =>
+      sdk.send(
         new SignUpCommand({
-          ClientId: this.pool.clientId,
-          SecretHash: this.secretHashFor(input.username),
+          ClientId: this.cognito.clientId,
+          SecretHash: this.cognito.secretHash(input.username),
           Username: input.username,
           Password: input.password,
           UserAttributes: attributes,
@@ -57,27 +46,20 @@ export class CognitoService implements OnApplicationShutdown {
         options,
       ),
     );
-    const delivery = out.CodeDeliveryDetails;
     return {
       username: input.username,
       userSub: out.UserSub ?? '',
       userConfirmed: out.UserConfirmed ?? false,
-      codeDelivery: delivery
-        ? {
-            destination: delivery.Destination ?? null,
-            medium: delivery.DeliveryMedium ?? null,
-            attributeName: delivery.AttributeName ?? null,
-          }
-        : null,
+      codeDelivery: out.CodeDeliveryDetails ? codeDelivery(out.CodeDeliveryDetails) : null,
     };
   }
 
   async confirmSignUp(username: string, code: string): Promise<void> {
-    await this.send('confirmSignUp', (options) =>
-      this.client.send(
+    await this.cognito.send('confirmSignUp', (sdk, options) =>
+      sdk.send(
         new ConfirmSignUpCommand({
-          ClientId: this.pool.clientId,
-          SecretHash: this.secretHashFor(username),
+          ClientId: this.cognito.clientId,
+          SecretHash: this.cognito.secretHash(username),
           Username: username,
           ConfirmationCode: code,
         }),
@@ -86,19 +68,93 @@ export class CognitoService implements OnApplicationShutdown {
     );
   }
 
-  /** USER_PASSWORD_AUTH: the app client must allow ALLOW_USER_PASSWORD_AUTH. */
-  async signIn(username: string, password: string): Promise<SignInResult> {
-    const out = await this.send('signIn', (options) =>
-      this.client.send(
-        new InitiateAuthCommand({
-          ClientId: this.pool.clientId,
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: this.withSecretHash(username, { USERNAME: username, PASSWORD: password }),
+  resendConfirmationCode(username: string): Promise<CodeDeliveryDetails> {
+    return this.cognito.send(
+      'resendCode',
+      async (sdk, options) => {
+        const out = await sdk.send(
+          new ResendConfirmationCodeCommand({
+            ClientId: this.cognito.clientId,
+            SecretHash: this.cognito.secretHash(username),
+            Username: username,
+          }),
+          options,
+        );
+        return undisclosed(out.CodeDeliveryDetails);
+      },
+      (error) => (hidesUserExistence(error) ? { value: UNDISCLOSED_DELIVERY } : undefined),
+    );
+  }
+
+  forgotPassword(username: string): Promise<CodeDeliveryDetails> {
+    return this.cognito.send(
+      'forgotPassword',
+      async (sdk, options) => {
+        const out = await sdk.send(
+          new ForgotPasswordCommand({
+            ClientId: this.cognito.clientId,
+            SecretHash: this.cognito.secretHash(username),
+            Username: username,
+          }),
+          options,
+        );
+        return undisclosed(out.CodeDeliveryDetails);
+      },
+      (error) => (hidesUserExistence(error) ? { value: UNDISCLOSED_DELIVERY } : undefined),
+    );
+  }
+
+  async confirmForgotPassword(username: string, code: string, newPassword: string): Promise<void> {
+    await this.cognito.send('confirmForgotPassword', (sdk, options) =>
+      sdk.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: this.cognito.clientId,
+          SecretHash: this.cognito.secretHash(username),
+          Username: username,
+          ConfirmationCode: code,
+          Password: newPassword,
         }),
         options,
       ),
     );
-    return signInResult(out);
+  }
+
+  /** USER_PASSWORD_AUTH: the app client must allow ALLOW_USER_PASSWORD_AUTH. */
+  signIn(username: string, password: string): Promise<SignInResult> {
+    return this.cognito.send('signIn', async (sdk, options) =>
+      signInResult(
+        await sdk.send(
+          new InitiateAuthCommand({
+            ClientId: this.cognito.clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: this.cognito.withSecretHash(username, { USERNAME: username, PASSWORD: password }),
+          }),
+          options,
+        ),
+      ),
+    );
+  }
+
+  /** Answers a challenge from signIn (or from an earlier answer); may lead to a further one. */
+  respondToChallenge(
+    name: ChallengeNameType,
+    username: string,
+    session: string,
+    responses: Record<string, string>,
+  ): Promise<SignInResult> {
+    return this.cognito.send('respondToChallenge', async (sdk, options) =>
+      signInResult(
+        await sdk.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: this.cognito.clientId,
+            ChallengeName: name,
+            Session: session,
+            ChallengeResponses: this.cognito.withSecretHash(username, { USERNAME: username, ...responses }),
+          }),
+          options,
+        ),
+      ),
+    );
   }
 
   /**
@@ -106,17 +162,17 @@ export class CognitoService implements OnApplicationShutdown {
    * by email, the user's `sub`), so the caller must give it.
    */
   async refresh(refreshToken: string, username?: string): Promise<Tokens> {
-    if (this.pool.clientSecret && !username) {
+    if (this.cognito.pool.clientSecret && !username) {
       throw BadUserInputError.forFields([
         { field: 'username', problems: ['is required to refresh tokens, because this app client has a secret'] },
       ]);
     }
-    const out = await this.send('refresh', (options) =>
-      this.client.send(
+    const out = await this.cognito.send('refresh', (sdk, options) =>
+      sdk.send(
         new InitiateAuthCommand({
-          ClientId: this.pool.clientId,
+          ClientId: this.cognito.clientId,
           AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: this.withSecretHash(username, { REFRESH_TOKEN: refreshToken }),
+          AuthParameters: this.cognito.withSecretHash(username, { REFRESH_TOKEN: refreshToken }),
         }),
         options,
       ),
@@ -126,54 +182,46 @@ export class CognitoService implements OnApplicationShutdown {
     return tokens(out.AuthenticationResult);
   }
 
-  async getUser(accessToken: string): Promise<UserProfile> {
-    const out = await this.send('getUser', (options) =>
-      this.client.send(new GetUserCommand({ AccessToken: accessToken }), options),
+  /** Ends every session of the user at Cognito: its refresh tokens stop working. */
+  async globalSignOut(accessToken: string): Promise<void> {
+    await this.cognito.send(
+      'signOut',
+      async (sdk, options) => {
+        await sdk.send(new GlobalSignOutCommand({ AccessToken: accessToken }), options);
+      },
+      (error) => this.unsupportedBy('GlobalSignOut', error),
     );
-    const attribute = (name: string) => out.UserAttributes?.find((a) => a.Name === name)?.Value;
-    const verified = attribute('email_verified');
-    return {
-      email: attribute('email') ?? null,
-      emailVerified: verified === undefined ? null : verified === 'true',
-      name: attribute('name') ?? null,
-    };
   }
 
-  onApplicationShutdown(): void {
-    this.client.destroy();
+  /** Revokes one refresh token (and the tokens issued from it). */
+  async revokeRefreshToken(refreshToken: string): Promise<void> {
+    const { clientId, clientSecret } = this.cognito.pool;
+    await this.cognito.send(
+      'signOut',
+      async (sdk, options) => {
+        await sdk.send(
+          new RevokeTokenCommand({ Token: refreshToken, ClientId: clientId, ClientSecret: clientSecret }),
+          options,
+        );
+      },
+      (error) => this.unsupportedBy('RevokeToken', error),
+    );
   }
 
-  /** Every call gets a timeout, and its errors become ours. */
-  private async send<T>(call: CognitoCall, request: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
-    try {
-      return await request({ abortSignal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      const mapped = toAppError(error, call);
-      if (mapped instanceof ServiceUnavailableError) this.warnUnavailable(call, error);
-      throw mapped;
-    }
-  }
-
-  /** An outage fails every request: say so in the log, but once a while, not once a request. */
-  private warnUnavailable(call: CognitoCall, error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastUnavailableWarning < UNAVAILABLE_WARNING_INTERVAL_MS) return;
-    this.lastUnavailableWarning = now;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.logger.warn(`Cognito is unavailable (${call}: ${reason}); calls answer SERVICE_UNAVAILABLE`);
-  }
-
-  private secretHashFor(username: string): string | undefined {
-    return this.pool.clientSecret ? secretHash(this.pool.clientSecret, username, this.pool.clientId) : undefined;
-  }
-
-  private withSecretHash(username: string | undefined, parameters: Record<string, string>): Record<string, string> {
-    const hash = username === undefined ? undefined : this.secretHashFor(username);
-    return hash ? { ...parameters, SECRET_HASH: hash } : parameters;
+  /** A pool that cannot do a sign-out step (the emulator lacks GlobalSignOut): our own record still holds. */
+  private unsupportedBy(operation: string, error: unknown): { value: void } | undefined {
+    if (!isUnsupported(error)) return undefined;
+    this.logger.warn(`This user pool does not support ${operation}: the sign-out is enforced by this server only`);
+    return { value: undefined };
   }
 }
 
-function signInResult(out: InitiateAuthCommandOutput): SignInResult {
+function signInResult(out: {
+  AuthenticationResult?: AuthenticationResultType;
+  ChallengeName?: string;
+  Session?: string;
+  ChallengeParameters?: Record<string, string>;
+}): SignInResult {
   if (out.AuthenticationResult) return tokens(out.AuthenticationResult);
   if (out.ChallengeName) {
     return {
@@ -182,7 +230,7 @@ function signInResult(out: InitiateAuthCommandOutput): SignInResult {
       parameters: Object.entries(out.ChallengeParameters ?? {}).map(([name, value]) => ({ name, value })),
     };
   }
-  throw new InternalServerError('InitiateAuth answered with neither tokens nor a challenge');
+  throw new InternalServerError('Cognito answered with neither tokens nor a challenge');
 }
 
 function tokens(result: AuthenticationResultType): Tokens {
@@ -193,5 +241,22 @@ function tokens(result: AuthenticationResultType): Tokens {
     refreshToken: result.RefreshToken ?? null,
     expiresIn: result.ExpiresIn ?? 3600,
     tokenType: result.TokenType ?? 'Bearer',
+  };
+}
+
+export function codeDelivery(details: CodeDeliveryDetailsType): CodeDeliveryDetails {
+  return {
+    destination: details.Destination ?? null,
+    medium: details.DeliveryMedium ?? null,
+    attributeName: details.AttributeName ?? null,
+  };
+}
+
+/** As UNDISCLOSED_DELIVERY, for a user who exists: same shape, no address. */
+function undisclosed(details: CodeDeliveryDetailsType | undefined): CodeDeliveryDetails {
+  return {
+    ...UNDISCLOSED_DELIVERY,
+    medium: details?.DeliveryMedium ?? 'EMAIL',
+    attributeName: details?.AttributeName ?? 'email',
   };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CognitoService } from '../cognito/cognito.service';
+import { CognitoAccountService } from '../cognito/cognito-account.service';
 import { TokenUser, UserProfile } from '../cognito/cognito.types';
 
 @Injectable()
@@ -8,7 +8,7 @@ export class UsersService {
   // (however many profile fields are asked for) and is gone with the request.
   private readonly profiles = new WeakMap<TokenUser, Promise<UserProfile>>();
 
-  constructor(private readonly cognito: CognitoService) {}
+  constructor(private readonly cognito: CognitoAccountService) {}
 
   profile(user: TokenUser): Promise<UserProfile> {
     let profile = this.profiles.get(user);
