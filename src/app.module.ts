@@ -1,7 +1,7 @@
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule } from './auth/auth.module';
@@ -9,11 +9,15 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { formatGraphQLError } from './errors/graphql-errors';
 import { createValidationPipe } from './errors/validation';
+import { MfaModule } from './mfa/mfa.module';
+import { PasswordModule } from './password/password.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppOptions {
   /** Where to write the generated schema (the committed `schema.gql`); in memory when absent. */
   schemaFile?: string;
+  /** More modules (tests add resolvers behind each decorator). */
+  extraModules?: Type[];
 }
 
 @Module({})
@@ -36,10 +40,16 @@ export class AppModule {
           ],
           includeStacktraceInErrorResponses: false,
           autoTransformHttpErrors: false,
+          // Guards run on field resolvers too, so a field can be marked @Groups() (AuthGuard
+          // lets unmarked fields through at once).
+          fieldResolverEnhancers: ['guards'],
           formatError: formatGraphQLError,
         }),
         AuthModule,
+        PasswordModule,
         UsersModule,
+        MfaModule,
+        ...(options.extraModules ?? []),
       ],
       providers: [{ provide: APP_PIPE, useFactory: createValidationPipe }],
     };

@@ -27,6 +27,7 @@ describe('parseConfig', () => {
         requireNumbers: true,
         requireSymbols: true,
       },
+      totpIssuer: 'Cognito GraphQL Auth',
     });
   });
 

@@ -1,22 +1,58 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
+import { TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
-import { UnauthenticatedError } from '../errors/app-errors';
+import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
+import { SessionsService } from '../sessions/sessions.service';
+import { GROUPS, PUBLIC } from './decorators';
 import { GraphQLContext } from './graphql-context';
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
-/** Lets a resolver run only for a caller with a valid access token of our pool. */
+/**
+ * The global guard: every resolver needs a caller with a valid access token of our pool, whose
+ * session has not ended, unless it is @Public(); @Groups() narrows it further. A field of an
+ * object type is checked only when it is marked: its parent was checked already.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly verifier: TokenVerifier) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+    private readonly sessions: SessionsService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const ctx = GqlExecutionContext.create(context).getContext<GraphQLContext>();
-    // Several guarded fields in one request share one verification and one user object.
-    ctx.verifying ??= this.verifier.verify(bearerToken(ctx.req.headers.authorization));
-    ctx.user = await ctx.verifying;
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC, targets) ?? false;
+    const groups = this.reflector.getAllAndOverride<string[]>(GROUPS, targets);
+    const gql = GqlExecutionContext.create(context);
+    if (!groups && !isPublic && !ROOT_TYPES.has(gql.getInfo<{ parentType: { name: string } }>().parentType.name)) {
+      return true;
+    }
+
+    const ctx = gql.getContext<GraphQLContext>();
+    if (isPublic && !ctx.req.headers.authorization) return true;
+    const user = await this.authenticate(ctx);
+    if (groups && !groups.some((group) => user.groups.includes(group))) {
+      throw new ForbiddenError(`Only members of ${groups.join(' or ')} may do this`);
+    }
     return true;
+  }
+
+  /** Several guarded fields in one request share one verification and one user object. */
+  private async authenticate(ctx: GraphQLContext): Promise<TokenUser> {
+    ctx.verifying ??= this.verify(ctx.req.headers.authorization);
+    ctx.user = await ctx.verifying;
+    return ctx.user;
+  }
+
+  private async verify(header: string | undefined): Promise<TokenUser> {
+    const user = await this.verifier.verify(bearerToken(header));
+    await this.sessions.assertActive(user);
+    return user;
   }
 }
 

@@ -1,13 +1,24 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { SignInResult, SignUpResult, Tokens } from '../cognito/cognito.types';
+import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens, TokenUser } from '../cognito/cognito.types';
 import { AuthService } from './auth.service';
-import { AuthenticateInput, ConfirmRegistrationInput, RefreshTokensInput, RegisterInput } from './dto/auth.inputs';
-import { AuthResult, AuthTokens, RegisterResult } from './models/auth.models';
+import { CurrentUser } from './current-user.decorator';
+import { Public } from './decorators';
+import {
+  AuthenticateInput,
+  ConfirmRegistrationInput,
+  MfaChallengeInput,
+  NewPasswordChallengeInput,
+  RefreshTokensInput,
+  RegisterInput,
+  UsernameInput,
+} from './dto/auth.inputs';
+import { AuthResult, AuthTokens, CodeDelivery, RegisterResult } from './models/auth.models';
 
 @Resolver()
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
+  @Public()
   @Mutation(() => RegisterResult, {
     description: 'Creates an account. Unless the pool confirms users itself, a code is sent for `confirmRegistration`.',
   })
@@ -15,6 +26,7 @@ export class AuthResolver {
     return this.auth.register(input);
   }
 
+  @Public()
   @Mutation(() => Boolean, {
     description: 'Confirms a new account with the code that `register` sent. True when done.',
   })
@@ -24,6 +36,18 @@ export class AuthResolver {
     return this.auth.confirmRegistration(input);
   }
 
+  @Public()
+  @Mutation(() => CodeDelivery, {
+    description:
+      'Sends the confirmation code again. Answers the same whether or not the user exists, so the address is not shown.',
+  })
+  resendConfirmationCode(
+    @Args('input', { description: 'Whose code.' }) input: UsernameInput,
+  ): Promise<CodeDeliveryDetails> {
+    return this.auth.resendConfirmationCode(input.username);
+  }
+
+  @Public()
   @Mutation(() => AuthResult, {
     description: 'Signs in with username and password: the tokens of a new session, or a challenge to answer first.',
   })
@@ -33,8 +57,47 @@ export class AuthResolver {
     return this.auth.authenticate(input);
   }
 
+  @Public()
+  @Mutation(() => AuthResult, {
+    description: 'Answers NEW_PASSWORD_REQUIRED (e.g. a user an administrator created) with a new password.',
+  })
+  respondToNewPasswordChallenge(
+    @Args('input', { description: 'The challenge and the new password.' }) input: NewPasswordChallengeInput,
+  ): Promise<SignInResult> {
+    return this.auth.respondToNewPasswordChallenge(input);
+  }
+
+  @Public()
+  @Mutation(() => AuthResult, {
+    description:
+      'Answers SMS_MFA or SOFTWARE_TOKEN_MFA with a code, SELECT_MFA_TYPE with the chosen type, or MFA_SETUP with the ' +
+      'first code of the authenticator app set up from the challenge parameters SECRET_CODE / OTPAUTH_URI.',
+  })
+  respondToMfaChallenge(
+    @Args('input', { description: 'The challenge and its answer.' }) input: MfaChallengeInput,
+  ): Promise<SignInResult> {
+    return this.auth.respondToMfaChallenge(input);
+  }
+
+  @Public()
   @Mutation(() => AuthTokens, { description: 'Trades a refresh token for new access and ID tokens.' })
   refreshTokens(@Args('input', { description: 'The refresh token.' }) input: RefreshTokensInput): Promise<Tokens> {
     return this.auth.refreshTokens(input);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Signs the user out of every session: this server refuses their tokens from now on, and Cognito's refresh " +
+      'tokens stop working. True when done.',
+  })
+  signOut(
+    @CurrentUser() user: TokenUser,
+    @Args('refreshToken', {
+      nullable: true,
+      description: "This session's refresh token, revoked too (for pools that cannot sign out globally).",
+    })
+    refreshToken?: string,
+  ): Promise<boolean> {
+    return this.auth.signOut(user, refreshToken);
   }
 }

@@ -1,22 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { CognitoService } from '../cognito/cognito.service';
-import { SignInResult, SignUpResult, Tokens } from '../cognito/cognito.types';
+import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens, TokenUser } from '../cognito/cognito.types';
+import { TokenVerifier } from '../cognito/token-verifier';
 import { BadUserInputError } from '../errors/app-errors';
-import { AuthenticateInput, ConfirmRegistrationInput, RefreshTokensInput, RegisterInput } from './dto/auth.inputs';
-import { passwordProblems } from './password-policy';
+import { otpauthUri } from '../mfa/otpauth';
+import { SessionsService } from '../sessions/sessions.service';
+import { unwrapSession, wrapSession } from './challenge-session';
+import {
+  AuthenticateInput,
+  ConfirmRegistrationInput,
+  MfaChallengeInput,
+  NewPasswordChallengeInput,
+  RefreshTokensInput,
+  RegisterInput,
+} from './dto/auth.inputs';
+import { assertPasswordPolicy } from './password-policy';
+
+const MFA_TYPES = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA'];
 
 @Injectable()
 export class AuthService {
   constructor(
     private readonly cognito: CognitoService,
+    private readonly verifier: TokenVerifier,
+    private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async register(input: RegisterInput): Promise<SignUpResult> {
-    const problems = passwordProblems(input.password, this.config.passwordPolicy);
-    if (problems.length > 0) throw BadUserInputError.forFields([{ field: 'password', problems }]);
+  register(input: RegisterInput): Promise<SignUpResult> {
+    assertPasswordPolicy(input.password, this.config.passwordPolicy, 'password');
     return this.cognito.signUp(input);
   }
 
@@ -25,11 +40,96 @@ export class AuthService {
     return true;
   }
 
-  authenticate({ username, password }: AuthenticateInput): Promise<SignInResult> {
-    return this.cognito.signIn(username, password);
+  resendConfirmationCode(username: string): Promise<CodeDeliveryDetails> {
+    return this.cognito.resendConfirmationCode(username);
   }
 
-  refreshTokens({ refreshToken, username }: RefreshTokensInput): Promise<Tokens> {
-    return this.cognito.refresh(refreshToken, username);
+  async authenticate({ username, password }: AuthenticateInput): Promise<SignInResult> {
+    return this.present(await this.cognito.signIn(username, password), username);
   }
+
+  async respondToNewPasswordChallenge({
+    username,
+    session,
+    newPassword,
+  }: NewPasswordChallengeInput): Promise<SignInResult> {
+    const challenge = unwrapSession(session);
+    if (challenge.challenge !== 'NEW_PASSWORD_REQUIRED') throw wrongChallenge('a NEW_PASSWORD_REQUIRED');
+    assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
+    const result = await this.cognito.respondToChallenge('NEW_PASSWORD_REQUIRED', username, challenge.session, {
+      NEW_PASSWORD: newPassword,
+    });
+    return this.present(result, username);
+  }
+
+  async respondToMfaChallenge({ username, session, code }: MfaChallengeInput): Promise<SignInResult> {
+    const { challenge, session: cognitoSession } = unwrapSession(session);
+    let responses: Record<string, string>;
+    switch (challenge) {
+      case 'SMS_MFA':
+        responses = { SMS_MFA_CODE: code };
+        break;
+      case 'SOFTWARE_TOKEN_MFA':
+        responses = { SOFTWARE_TOKEN_MFA_CODE: code };
+        break;
+      case 'SELECT_MFA_TYPE':
+        if (!MFA_TYPES.includes(code)) {
+          throw BadUserInputError.forFields([{ field: 'code', problems: [`must be one of ${MFA_TYPES.join(', ')}`] }]);
+        }
+        responses = { ANSWER: code };
+        break;
+      case 'MFA_SETUP': {
+        // The first code from the authenticator app proves the secret was set up; then sign in.
+        const verified = await this.cognito.verifyTotpForSignIn(cognitoSession, code);
+        return this.present(await this.cognito.respondToChallenge('MFA_SETUP', username, verified, {}), username);
+      }
+      default:
+        throw wrongChallenge('an MFA');
+    }
+    const result = await this.cognito.respondToChallenge(
+      challenge as ChallengeNameType,
+      username,
+      cognitoSession,
+      responses,
+    );
+    return this.present(result, username);
+  }
+
+  /** New tokens, unless the session they continue was signed out here. */
+  async refreshTokens({ refreshToken, username }: RefreshTokensInput): Promise<Tokens> {
+    const tokens = await this.cognito.refresh(refreshToken, username);
+    await this.sessions.assertActive(await this.verifier.verify(tokens.accessToken));
+    return tokens;
+  }
+
+  /**
+   * Ends every session of the user: recorded here first (so this server refuses their tokens from
+   * now on, whatever Cognito answers), then at Cognito, whose refresh tokens stop working.
+   */
+  async signOut(user: TokenUser, refreshToken?: string): Promise<boolean> {
+    await this.sessions.endAll(user);
+    await this.cognito.globalSignOut(user.accessToken);
+    if (refreshToken) await this.cognito.revokeRefreshToken(refreshToken);
+    return true;
+  }
+
+  /** Challenges go out with their name in the session; MFA_SETUP also with the TOTP secret to set up. */
+  private async present(result: SignInResult, username: string): Promise<SignInResult> {
+    if (!('name' in result)) return result;
+    if (result.name !== 'MFA_SETUP') return { ...result, session: wrapSession(result.name, result.session) };
+    const setup = await this.cognito.setupTotpForSignIn(result.session);
+    return {
+      name: result.name,
+      session: wrapSession(result.name, setup.session),
+      parameters: [
+        ...result.parameters,
+        { name: 'SECRET_CODE', value: setup.secret },
+        { name: 'OTPAUTH_URI', value: otpauthUri(this.config.totpIssuer, username, setup.secret) },
+      ],
+    };
+  }
+}
+
+function wrongChallenge(kind: string): BadUserInputError {
+  return BadUserInputError.forFields([{ field: 'session', problems: [`is not the session of ${kind} challenge`] }]);
 }

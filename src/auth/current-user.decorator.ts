@@ -3,7 +3,10 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { TokenUser } from '../cognito/cognito.types';
 import { GraphQLContext } from './graphql-context';
 
-/** The caller that AuthGuard verified. Use it only on resolvers behind the guard. */
+/**
+ * The caller that AuthGuard verified: always set on resolvers that are not @Public(); on a public
+ * one, set only when the caller sent a (valid) token.
+ */
 export const CurrentUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext): TokenUser | undefined =>
     GqlExecutionContext.create(context).getContext<GraphQLContext>().user,

@@ -1,4 +1,5 @@
 import { PasswordPolicy } from '../config/config';
+import { BadUserInputError } from '../errors/app-errors';
 
 // The characters Cognito counts as symbols (a space too, when it is neither first nor last).
 const SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ');
@@ -19,4 +20,10 @@ export function passwordProblems(password: string, policy: PasswordPolicy): stri
   }
   if (password !== password.trim()) problems.push('must not begin or end with a space');
   return problems;
+}
+
+/** Refuses, as BAD_USER_INPUT on `field`, a password that breaks the policy. */
+export function assertPasswordPolicy(password: string, policy: PasswordPolicy, field: string): void {
+  const problems = passwordProblems(password, policy);
+  if (problems.length > 0) throw BadUserInputError.forFields([{ field, problems }]);
 }

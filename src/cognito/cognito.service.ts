@@ -1,4 +1,5 @@
 import {
+  AssociateSoftwareTokenCommand,
   AuthenticationResultType,
   ChallengeNameType,
   CodeDeliveryDetailsType,
@@ -11,9 +12,10 @@ import {
   RespondToAuthChallengeCommand,
   RevokeTokenCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Injectable, Logger } from '@nestjs/common';
-import { BadUserInputError, InternalServerError } from '../errors/app-errors';
+import { BadUserInputError, CodeMismatchError, InternalServerError } from '../errors/app-errors';
 import { CognitoClient } from './cognito-client';
 import { hidesUserExistence, isUnsupported } from './cognito-errors';
 import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from './cognito.types';
@@ -155,6 +157,25 @@ export class CognitoService {
         ),
       ),
     );
+  }
+
+  /** MFA_SETUP, step 1: a TOTP secret for the user signing in, and the session to go on with. */
+  setupTotpForSignIn(session: string): Promise<{ secret: string; session: string }> {
+    return this.cognito.send('setupTotp', async (sdk, options) => {
+      const out = await sdk.send(new AssociateSoftwareTokenCommand({ Session: session }), options);
+      if (!out.SecretCode || !out.Session)
+        throw new InternalServerError('AssociateSoftwareToken answered without a secret');
+      return { secret: out.SecretCode, session: out.Session };
+    });
+  }
+
+  /** MFA_SETUP, step 2: the first code from the app; the session then answers the challenge. */
+  verifyTotpForSignIn(session: string, code: string): Promise<string> {
+    return this.cognito.send('verifyTotp', async (sdk, options) => {
+      const out = await sdk.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code }), options);
+      if (out.Status !== 'SUCCESS' || !out.Session) throw new CodeMismatchError('The code is not valid');
+      return out.Session;
+    });
   }
 
   /**

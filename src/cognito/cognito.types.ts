@@ -40,6 +40,10 @@ export interface TokenUser {
   id: string;
   username: string;
   groups: string[];
+  /** When the user signed in (`auth_time`, kept across refreshes), in Unix seconds. */
+  authTime: number;
+  /** One sign-in and the tokens refreshed from it (`origin_jti` on AWS, else `jti`). */
+  sessionId: string;
   /** Kept to call Cognito on the user's behalf (GetUser); never logged. */
   accessToken: string;
 }

@@ -79,6 +79,8 @@ export class TokenVerifier implements OnModuleInit {
       id: payload.sub as string,
       username: payload.username as string,
       groups: (payload['cognito:groups'] as string[] | undefined) ?? [],
+      authTime: typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat as number),
+      sessionId: String(payload.origin_jti ?? payload.jti ?? payload.event_id ?? ''),
       accessToken: token,
     };
   }
@@ -88,6 +90,7 @@ export class TokenVerifier implements OnModuleInit {
 function checkOurClaims({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void {
   if (header.alg !== 'RS256') throw new Error('only RS256 is accepted');
   if (typeof payload.exp !== 'number') throw new Error('the token has no exp');
+  if (typeof payload.iat !== 'number') throw new Error('the token has no iat');
   if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') throw new Error('no sub or username');
   const groups = payload['cognito:groups'];
   if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string'))) {

@@ -34,6 +34,8 @@ export interface AppConfig {
   cognito: PoolSettings | EmbeddedSettings;
   cognitoTimeoutMs: number;
   passwordPolicy: PasswordPolicy;
+  /** The name authenticator apps show beside a TOTP code. */
+  totpIssuer: string;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +75,7 @@ export function parseConfig(env: Env): AppConfig {
       requireNumbers: read.boolean('PASSWORD_REQUIRE_NUMBERS', true),
       requireSymbols: read.boolean('PASSWORD_REQUIRE_SYMBOLS', true),
     },
+    totpIssuer: read.string('TOTP_ISSUER', 'Cognito GraphQL Auth'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@ import { IntrinsicException } from '@nestjs/common';
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'USERNAME_EXISTS'
   | 'USER_NOT_CONFIRMED'
   | 'CODE_MISMATCH'
@@ -52,6 +53,10 @@ export class BadUserInputError extends AppError {
 
 export class UnauthenticatedError extends AppError {
   readonly code = 'UNAUTHENTICATED';
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = 'FORBIDDEN';
 }
 
 export class UsernameExistsError extends AppError {

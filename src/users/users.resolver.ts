@@ -1,23 +1,47 @@
-import { UseGuards } from '@nestjs/common';
-import { Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { AuthGuard } from '../auth/auth.guard';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { TokenUser } from '../cognito/cognito.types';
+import { UpdateMeInput, VerifyEmailInput } from './dto/users.inputs';
 import { User } from './models/user.model';
 import { UsersService } from './users.service';
 
 /**
  * `id`, `username` and `groups` come straight from the verified token; the profile fields cost a
- * call to Cognito, made only when the query asks for one of them.
+ * call to Cognito, made only when the query asks for one of them (after a change, so they are fresh).
  */
 @Resolver(() => User)
 export class UsersResolver {
   constructor(private readonly users: UsersService) {}
 
   @Query(() => User, { description: 'The signed-in user. Needs `Authorization: Bearer <accessToken>`.' })
-  @UseGuards(AuthGuard)
   me(@CurrentUser() user: TokenUser): TokenUser {
     return user;
+  }
+
+  @Mutation(() => User, {
+    description:
+      "Changes the signed-in user's email or name. A new email needs `verifyEmail` with the code sent to it.",
+  })
+  updateMe(
+    @CurrentUser() user: TokenUser,
+    @Args('input', { description: 'The fields to change.' }) input: UpdateMeInput,
+  ): Promise<TokenUser> {
+    return this.users.update(user, input);
+  }
+
+  @Mutation(() => User, { description: 'Verifies a new email address with the code sent to it.' })
+  verifyEmail(
+    @CurrentUser() user: TokenUser,
+    @Args('input', { description: 'The code.' }) input: VerifyEmailInput,
+  ): Promise<TokenUser> {
+    return this.users.verifyEmail(user, input.code);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Deletes the signed-in user's account, ending every session. True when done.",
+  })
+  deleteMe(@CurrentUser() user: TokenUser): Promise<boolean> {
+    return this.users.delete(user);
   }
 
   @ResolveField(() => String, { nullable: true })

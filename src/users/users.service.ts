@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CognitoAccountService } from '../cognito/cognito-account.service';
 import { TokenUser, UserProfile } from '../cognito/cognito.types';
+import { BadUserInputError } from '../errors/app-errors';
+import { SessionsService } from '../sessions/sessions.service';
+import { UpdateMeInput } from './dto/users.inputs';
 
 @Injectable()
 export class UsersService {
@@ -8,14 +11,37 @@ export class UsersService {
   // (however many profile fields are asked for) and is gone with the request.
   private readonly profiles = new WeakMap<TokenUser, Promise<UserProfile>>();
 
-  constructor(private readonly cognito: CognitoAccountService) {}
+  constructor(
+    private readonly account: CognitoAccountService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   profile(user: TokenUser): Promise<UserProfile> {
     let profile = this.profiles.get(user);
     if (!profile) {
-      profile = this.cognito.getUser(user.accessToken);
+      profile = this.account.getUser(user.accessToken);
       this.profiles.set(user, profile);
     }
     return profile;
+  }
+
+  async update(user: TokenUser, changes: UpdateMeInput): Promise<TokenUser> {
+    if (changes.email === undefined && changes.name === undefined) {
+      throw new BadUserInputError('Give at least one of email and name');
+    }
+    await this.account.updateUser(user.accessToken, changes);
+    return user;
+  }
+
+  async verifyEmail(user: TokenUser, code: string): Promise<TokenUser> {
+    await this.account.verifyEmail(user.accessToken, code);
+    return user;
+  }
+
+  /** Deletes the account; its tokens are refused from then on. */
+  async delete(user: TokenUser): Promise<boolean> {
+    await this.account.deleteUser(user.accessToken);
+    await this.sessions.endAll(user);
+    return true;
   }
 }

@@ -1,19 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
 import { Field, InputType } from '@nestjs/graphql';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-
-// Cognito's own limits and username pattern, checked here so bad input never costs a round trip.
-const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
-const USERNAME_RULE = 'must be 1 to 128 letters, digits or symbols, without spaces';
-const CODE = /^\S{1,2048}$/;
-
-function IsUsername(): PropertyDecorator {
-  return applyDecorators(
-    IsString(),
-    Length(1, 128, { message: `username ${USERNAME_RULE}` }),
-    Matches(USERNAME, { message: `username ${USERNAME_RULE}` }),
-  );
-}
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsCode, IsPassword, IsUsername } from '../../common/input-rules';
 
 @InputType({ description: 'A new account.' })
 export class RegisterInput {
@@ -30,9 +17,7 @@ export class RegisterInput {
     description:
       "Must meet the pool's password policy (by default: 8+ characters with lower and upper case, a digit and a symbol).",
   })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
+  @IsPassword()
   password: string;
 
   @Field({ nullable: true, description: 'Display name (optional).' })
@@ -49,8 +34,7 @@ export class ConfirmRegistrationInput {
   username: string;
 
   @Field({ description: 'The code from the email.' })
-  @IsString()
-  @Matches(CODE, { message: 'code must be the code you received, without spaces' })
+  @IsCode()
   code: string;
 }
 
@@ -61,9 +45,7 @@ export class AuthenticateInput {
   username: string;
 
   @Field({ description: 'The password.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
+  @IsPassword()
   password: string;
 }
 
@@ -79,4 +61,46 @@ export class RefreshTokensInput {
   @IsOptional()
   @IsUsername()
   username?: string;
+}
+
+@InputType({ description: 'A user, by username.' })
+export class UsernameInput {
+  @Field({ description: 'The username given to `register`.' })
+  @IsUsername()
+  username: string;
+}
+
+@InputType({ description: 'The answer to a NEW_PASSWORD_REQUIRED challenge.' })
+export class NewPasswordChallengeInput {
+  @Field({ description: 'The username given to `authenticate`.' })
+  @IsUsername()
+  username: string;
+
+  @Field({ description: 'The `session` of the challenge.' })
+  @IsString()
+  @Length(1, 4096)
+  session: string;
+
+  @Field({ description: "The new password; it must meet the pool's password policy." })
+  @IsPassword()
+  newPassword: string;
+}
+
+@InputType({ description: 'The answer to an MFA challenge (SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP).' })
+export class MfaChallengeInput {
+  @Field({ description: 'The username given to `authenticate`.' })
+  @IsUsername()
+  username: string;
+
+  @Field({ description: 'The `session` of the challenge.' })
+  @IsString()
+  @Length(1, 4096)
+  session: string;
+
+  @Field({
+    description:
+      'The code from the SMS or the authenticator app; for SELECT_MFA_TYPE, the chosen type (SMS_MFA or SOFTWARE_TOKEN_MFA).',
+  })
+  @IsCode()
+  code: string;
 }

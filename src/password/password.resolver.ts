@@ -1,0 +1,42 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { Public } from '../auth/decorators';
+import { UsernameInput } from '../auth/dto/auth.inputs';
+import { CodeDelivery } from '../auth/models/auth.models';
+import { CodeDeliveryDetails, TokenUser } from '../cognito/cognito.types';
+import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.inputs';
+import { PasswordService } from './password.service';
+
+@Resolver()
+export class PasswordResolver {
+  constructor(private readonly passwords: PasswordService) {}
+
+  @Public()
+  @Mutation(() => CodeDelivery, {
+    description:
+      'Sends a code to reset a forgotten password. Answers the same whether or not the user exists, so the address is not shown.',
+  })
+  forgotPassword(
+    @Args('input', { description: 'Whose password.' }) input: UsernameInput,
+  ): Promise<CodeDeliveryDetails> {
+    return this.passwords.forgotPassword(input.username);
+  }
+
+  @Public()
+  @Mutation(() => Boolean, { description: 'Sets a new password with the code from `forgotPassword`. True when done.' })
+  confirmForgotPassword(
+    @Args('input', { description: 'Username, code and new password.' }) input: ConfirmForgotPasswordInput,
+  ): Promise<boolean> {
+    return this.passwords.confirmForgotPassword(input);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Changes the signed-in user's password and ends their other sessions. True when done.",
+  })
+  changePassword(
+    @CurrentUser() user: TokenUser,
+    @Args('input', { description: 'Current and new password.' }) input: ChangePasswordInput,
+  ): Promise<boolean> {
+    return this.passwords.changePassword(user, input);
+  }
+}
