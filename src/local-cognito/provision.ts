@@ -4,6 +4,7 @@ import {
   CreateUserPoolCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { PasswordPolicy } from '../config/config';
 
@@ -47,6 +48,15 @@ export async function ensureLocalPool(
       );
       userPoolId = created.UserPool!.Id!;
     }
+    // Optional TOTP MFA, as a real pool would offer it (also for pools of earlier runs).
+    await admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: userPoolId,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+      options(),
+    );
 
     const { UserPoolClients = [] } = await admin.send(
       new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }),
