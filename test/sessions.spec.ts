@@ -1,0 +1,56 @@
+import { TokenUser } from '../src/cognito/cognito.types';
+import { SessionsService } from '../src/sessions/sessions.service';
+import { InMemorySignOutStore } from '../src/sessions/sign-out-store';
+
+const NOW = 1_800_000_000;
+
+function user(authTime: number, sessionId = 'session-a', id = 'user-1'): TokenUser {
+  return { id, username: 'alice', groups: [], authTime, sessionId, accessToken: 'token' };
+}
+
+describe('SessionsService', () => {
+  let sessions: SessionsService;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: NOW * 1000 + 400 });
+    sessions = new SessionsService(new InMemorySignOutStore());
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const active = (u: TokenUser) =>
+    sessions.assertActive(u).then(
+      () => true,
+      (error) => (error.code === 'UNAUTHENTICATED' ? false : Promise.reject(error)),
+    );
+
+  it('lets every session be until the user signs out', async () => {
+    expect(await active(user(NOW - 100))).toBe(true);
+  });
+
+  it('ends every session that began before or in the second of the sign-out', async () => {
+    await sessions.endAll(user(NOW - 100));
+    expect(await active(user(NOW - 100))).toBe(false);
+    expect(await active(user(NOW - 100, 'session-b'))).toBe(false);
+    expect(await active(user(NOW))).toBe(false);
+    expect(await active(user(NOW + 1))).toBe(true);
+  });
+
+  it('keeps, when asked, the session that ended the others (a password change), also once refreshed', async () => {
+    await sessions.endOthers(user(NOW - 100, 'session-a'));
+    expect(await active(user(NOW - 100, 'session-a'))).toBe(true);
+    expect(await active(user(NOW - 50, 'session-b'))).toBe(false);
+    // A token refreshed from session-a on AWS keeps its auth_time and origin_jti.
+    expect(await active({ ...user(NOW - 100, 'session-a'), accessToken: 'refreshed' })).toBe(true);
+  });
+
+  it('ends a session refreshed after the sign-out, by when its user signed in (auth_time)', async () => {
+    await sessions.endAll(user(NOW - 100));
+    jest.setSystemTime((NOW + 600) * 1000);
+    expect(await active(user(NOW - 100, 'session-a'))).toBe(false);
+  });
+
+  it('touches only the user who signed out', async () => {
+    await sessions.endAll(user(NOW - 100, 'session-a', 'user-1'));
+    expect(await active(user(NOW - 100, 'session-a', 'user-2'))).toBe(true);
+  });
+});
