@@ -60,8 +60,7 @@ interface CognitoLikeError {
 export function toAppError(error: unknown, call: CognitoCall): AppError {
   if (error instanceof AppError) return error;
   const { name = '', message = '', $fault, $metadata } = (error ?? {}) as CognitoLikeError;
-  // A wrong or missing COGNITO_CLIENT_SECRET: our set-up is wrong, not the user's password or code.
-  if (name === 'NotAuthorizedException' && /secret/i.test(message)) return new InternalServerError(error);
+  if (isClientSecretProblem(error)) return new InternalServerError(error);
 
   switch (name) {
     case 'UsernameExistsException':
@@ -96,12 +95,9 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
       return unauthorized(call, message);
   }
 
+  if (isUnsupported(error)) return new ServiceUnavailableError('This user pool does not support this operation');
   if ($fault === 'server' || ($metadata?.httpStatusCode ?? 0) >= 500 || isNetworkError(error)) {
-    return new ServiceUnavailableError(
-      isUnsupported(error)
-        ? 'This user pool does not support this operation'
-        : 'The user directory is unavailable: try again shortly',
-    );
+    return new ServiceUnavailableError('The user directory is unavailable: try again shortly');
   }
   return new InternalServerError(error);
 }
@@ -113,12 +109,25 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
  */
 export function hidesUserExistence(error: unknown): boolean {
   const { name } = (error ?? {}) as CognitoLikeError;
-  return name === 'UserNotFoundException' || name === 'InvalidParameterException' || name === 'NotAuthorizedException';
+  return (
+    (name === 'UserNotFoundException' || name === 'InvalidParameterException' || name === 'NotAuthorizedException') &&
+    !isClientSecretProblem(error)
+  );
 }
 
-/** cognito-local answers operations it lacks with `CognitoLocal#Unsupported`. */
+/**
+ * The pool or app client cannot do this: cognito-local answers operations it lacks with
+ * `CognitoLocal#Unsupported`; AWS answers RevokeToken so when token revocation is off.
+ */
 export function isUnsupported(error: unknown): boolean {
-  return (error as CognitoLikeError | undefined)?.name === 'Unsupported';
+  const name = (error as CognitoLikeError | undefined)?.name ?? '';
+  return ['Unsupported', 'UnsupportedOperationException', 'UnsupportedTokenTypeException'].includes(name);
+}
+
+/** A wrong or missing COGNITO_CLIENT_SECRET: our set-up is wrong, not the user's password or code. */
+function isClientSecretProblem(error: unknown): boolean {
+  const { name, message = '' } = (error ?? {}) as CognitoLikeError;
+  return name === 'NotAuthorizedException' && /secret/i.test(message);
 }
 
 function invalidPassword(call: CognitoCall, message: string): AppError {

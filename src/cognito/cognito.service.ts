@@ -161,7 +161,8 @@ export class CognitoService {
 
   /** MFA_SETUP, step 1: a TOTP secret for the user signing in, and the session to go on with. */
   setupTotpForSignIn(session: string): Promise<{ secret: string; session: string }> {
-    return this.cognito.send('setupTotp', async (sdk, options) => {
+    // Errors of these two are those of a challenge answer (an expired session, a wrong code).
+    return this.cognito.send('respondToChallenge', async (sdk, options) => {
       const out = await sdk.send(new AssociateSoftwareTokenCommand({ Session: session }), options);
       if (!out.SecretCode || !out.Session)
         throw new InternalServerError('AssociateSoftwareToken answered without a secret');
@@ -171,7 +172,7 @@ export class CognitoService {
 
   /** MFA_SETUP, step 2: the first code from the app; the session then answers the challenge. */
   verifyTotpForSignIn(session: string, code: string): Promise<string> {
-    return this.cognito.send('verifyTotp', async (sdk, options) => {
+    return this.cognito.send('respondToChallenge', async (sdk, options) => {
       const out = await sdk.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code }), options);
       if (out.Status !== 'SUCCESS' || !out.Session) throw new CodeMismatchError('The code is not valid');
       return out.Session;

@@ -1,0 +1,45 @@
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+
+const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * Signs RS256 access tokens as a Cognito user pool does, with a key pair of its own; `jwks` is
+ * the pool's `/.well-known/jwks.json` to serve (from FakeCognito) so that the server accepts them.
+ */
+export class TokenMinter {
+  readonly kid = 'protocol-key-1';
+  readonly jwks: { keys: object[] };
+  private readonly privateKey;
+
+  constructor(
+    /** `${endpoint}/${poolId}`, what the server expects as `iss`. */
+    private readonly issuer: string,
+    private readonly clientId: string,
+  ) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = privateKey;
+    this.jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' }] };
+  }
+
+  /** An access token of user `sub`, signed in now, valid for ten minutes; `claims` override any claim. */
+  accessToken(sub: string, claims: Record<string, unknown> = {}): string {
+    const now = Math.floor(Date.now() / 1000);
+    const jti = randomUUID();
+    const payload = {
+      sub,
+      username: sub,
+      iss: this.issuer,
+      token_use: 'access',
+      client_id: this.clientId,
+      scope: 'aws.cognito.signin.user.admin',
+      iat: now,
+      auth_time: now,
+      exp: now + 600,
+      jti,
+      origin_jti: jti,
+      ...claims,
+    };
+    const unsigned = `${b64url({ alg: 'RS256', kid: this.kid, typ: 'JWT' })}.${b64url(payload)}`;
+    return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), this.privateKey).toString('base64url')}`;
+  }
+}
