@@ -1,4 +1,4 @@
-import { INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
+import { hidesUserExistence, INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
 import { InternalServerError } from '../src/errors/app-errors';
 
 const cognitoError = (name: string, message = 'from Cognito', status = 400) =>
@@ -30,8 +30,40 @@ describe('toAppError', () => {
     ['InvalidParameterException', 'signIn', 'INTERNAL_SERVER_ERROR'],
     ['PasswordResetRequiredException', 'signIn', 'UNAUTHENTICATED'],
     ['InternalErrorException', 'signIn', 'SERVICE_UNAVAILABLE'],
+    ['ExpiredCodeException', 'verifyEmail', 'CODE_EXPIRED'],
+    ['CodeMismatchException', 'verifyEmail', 'CODE_MISMATCH'],
+    ['ExpiredCodeException', 'confirmForgotPassword', 'CODE_EXPIRED'],
+    ['UserNotFoundException', 'confirmForgotPassword', 'CODE_MISMATCH'],
+    ['InvalidPasswordException', 'confirmForgotPassword', 'BAD_USER_INPUT'],
+    ['EnableSoftwareTokenMFAException', 'verifyTotp', 'CODE_MISMATCH'],
+    ['NotAuthorizedException', 'respondToChallenge', 'UNAUTHENTICATED'],
+    ['NotAuthorizedException', 'changePassword', 'UNAUTHENTICATED'],
+    ['NotAuthorizedException', 'deleteUser', 'UNAUTHENTICATED'],
+    ['NotAuthorizedException', 'signOut', 'UNAUTHENTICATED'],
+    ['AliasExistsException', 'updateUser', 'BAD_USER_INPUT'],
+    ['InvalidParameterException', 'updateUser', 'BAD_USER_INPUT'],
+    ['UnsupportedOperationException', 'signOut', 'SERVICE_UNAVAILABLE'],
+    ['LimitExceededException', 'forgotPassword', 'TOO_MANY_REQUESTS'],
   ] as const)('maps %s from %s to %s', (name, call, code) => {
     expect(toAppError(cognitoError(name, 'x', name === 'InternalErrorException' ? 500 : 400), call).code).toBe(code);
+  });
+
+  it('tells a wrong current password (UNAUTHENTICATED) from a new one that breaks the policy (BAD_USER_INPUT)', () => {
+    // cognito-local says InvalidPasswordException for a wrong current password; AWS for a policy breach.
+    expect(toAppError(cognitoError('InvalidPasswordException', 'Invalid password'), 'changePassword').code).toBe(
+      'UNAUTHENTICATED',
+    );
+    const policy = toAppError(
+      cognitoError('InvalidPasswordException', 'Password does not conform to policy: Password not long enough'),
+      'changePassword',
+    );
+    expect(policy.code).toBe('BAD_USER_INPUT');
+    expect(policy.details).toEqual({
+      fields: [{ field: 'newPassword', problems: [expect.stringContaining('policy')] }],
+    });
+    expect(
+      toAppError(cognitoError('NotAuthorizedException', 'Incorrect username or password.'), 'changePassword').message,
+    ).toBe('The current password is wrong');
   });
 
   it('answers every failed sign-in with one message, whatever Cognito said', () => {
@@ -61,6 +93,15 @@ describe('toAppError', () => {
       }
     },
   );
+
+  it('hides whether a user exists, but not a client secret problem', () => {
+    expect(hidesUserExistence(cognitoError('UserNotFoundException'))).toBe(true);
+    expect(hidesUserExistence(cognitoError('NotAuthorizedException', 'User is disabled.'))).toBe(true);
+    expect(
+      hidesUserExistence(cognitoError('NotAuthorizedException', 'Unable to verify secret hash for client x')),
+    ).toBe(false);
+    expect(hidesUserExistence(cognitoError('LimitExceededException'))).toBe(false);
+  });
 
   it('masks anything unexpected as INTERNAL_SERVER_ERROR, keeping the cause for the log only', () => {
     const cause = cognitoError('SomethingNewException', 'internal detail');

@@ -3,6 +3,7 @@ import {
   AuthenticationResultType,
   ChallengeNameType,
   CodeDeliveryDetailsType,
+  CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
@@ -17,7 +18,7 @@ import {
 import { Injectable, Logger } from '@nestjs/common';
 import { BadUserInputError, CodeMismatchError, InternalServerError } from '../errors/app-errors';
 import { CognitoClient } from './cognito-client';
-import { hidesUserExistence, isUnsupported } from './cognito-errors';
+import { CognitoCall, hidesUserExistence, isUnsupported } from './cognito-errors';
 import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from './cognito.types';
 
 /**
@@ -71,38 +72,14 @@ export class CognitoService {
   }
 
   resendConfirmationCode(username: string): Promise<CodeDeliveryDetails> {
-    return this.cognito.send(
-      'resendCode',
-      async (sdk, options) => {
-        const out = await sdk.send(
-          new ResendConfirmationCodeCommand({
-            ClientId: this.cognito.clientId,
-            SecretHash: this.cognito.secretHash(username),
-            Username: username,
-          }),
-          options,
-        );
-        return undisclosed(out.CodeDeliveryDetails);
-      },
-      (error) => (hidesUserExistence(error) ? { value: UNDISCLOSED_DELIVERY } : undefined),
+    return this.sendCode('resendCode', username, (sdk, input, options) =>
+      sdk.send(new ResendConfirmationCodeCommand(input), options),
     );
   }
 
   forgotPassword(username: string): Promise<CodeDeliveryDetails> {
-    return this.cognito.send(
-      'forgotPassword',
-      async (sdk, options) => {
-        const out = await sdk.send(
-          new ForgotPasswordCommand({
-            ClientId: this.cognito.clientId,
-            SecretHash: this.cognito.secretHash(username),
-            Username: username,
-          }),
-          options,
-        );
-        return undisclosed(out.CodeDeliveryDetails);
-      },
-      (error) => (hidesUserExistence(error) ? { value: UNDISCLOSED_DELIVERY } : undefined),
+    return this.sendCode('forgotPassword', username, (sdk, input, options) =>
+      sdk.send(new ForgotPasswordCommand(input), options),
     );
   }
 
@@ -227,6 +204,28 @@ export class CognitoService {
         );
       },
       (error) => this.unsupportedBy('RevokeToken', error),
+    );
+  }
+
+  /** Has Cognito send a code to the user, answering the same whether or not the user exists. */
+  private sendCode(
+    call: CognitoCall,
+    username: string,
+    request: (
+      sdk: CognitoIdentityProviderClient,
+      input: { ClientId: string; SecretHash?: string; Username: string },
+      options: { abortSignal: AbortSignal },
+    ) => Promise<{ CodeDeliveryDetails?: CodeDeliveryDetailsType }>,
+  ): Promise<CodeDeliveryDetails> {
+    const input = {
+      ClientId: this.cognito.clientId,
+      SecretHash: this.cognito.secretHash(username),
+      Username: username,
+    };
+    return this.cognito.send(
+      call,
+      async (sdk, options) => undisclosed((await request(sdk, input, options)).CodeDeliveryDetails),
+      (error) => (hidesUserExistence(error) ? { value: UNDISCLOSED_DELIVERY } : undefined),
     );
   }
 

@@ -70,33 +70,28 @@ export class UsernameInput {
   username: string;
 }
 
-@InputType({ description: 'The answer to a NEW_PASSWORD_REQUIRED challenge.' })
-export class NewPasswordChallengeInput {
+/** What every challenge answer carries. */
+@InputType({ isAbstract: true })
+class ChallengeAnswerInput {
   @Field({ description: 'The username given to `authenticate`.' })
   @IsUsername()
   username: string;
 
-  @Field({ description: 'The `session` of the challenge.' })
+  @Field({ description: 'The `session` of the challenge, exactly as received.' })
   @IsString()
   @Length(1, 4096)
   session: string;
+}
 
+@InputType({ description: 'The answer to a NEW_PASSWORD_REQUIRED challenge.' })
+export class NewPasswordChallengeInput extends ChallengeAnswerInput {
   @Field({ description: "The new password; it must meet the pool's password policy." })
   @IsPassword()
   newPassword: string;
 }
 
 @InputType({ description: 'The answer to an MFA challenge (SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP).' })
-export class MfaChallengeInput {
-  @Field({ description: 'The username given to `authenticate`.' })
-  @IsUsername()
-  username: string;
-
-  @Field({ description: 'The `session` of the challenge.' })
-  @IsString()
-  @Length(1, 4096)
-  session: string;
-
+export class MfaChallengeInput extends ChallengeAnswerInput {
   @Field({
     description:
       'The code from the SMS or the authenticator app; for SELECT_MFA_TYPE, the chosen type (SMS_MFA or SOFTWARE_TOKEN_MFA).',
