@@ -98,7 +98,12 @@ export class AuthService {
   /** New tokens, unless the session they continue was signed out here. */
   async refreshTokens({ refreshToken, username }: RefreshTokensInput): Promise<Tokens> {
     const tokens = await this.cognito.refresh(refreshToken, username);
-    await this.sessions.assertActive(await this.verifier.verify(tokens.accessToken));
+    const user = await this.verifier.verify(tokens.accessToken);
+    // AWS keeps the sign-in time (auth_time) in refreshed tokens. cognito-local restarts it, but
+    // its refresh token is a readable JWT whose iat is that time; AWS's is encrypted. Taking the
+    // earlier of the two can only refuse more, so an unverified iat is safe to use here.
+    const signedInAt = Math.min(user.authTime, readableIssuedAt(refreshToken) ?? Infinity);
+    await this.sessions.assertActive({ ...user, authTime: signedInAt });
     return tokens;
   }
 
@@ -127,6 +132,17 @@ export class AuthService {
         { name: 'OTPAUTH_URI', value: otpauthUri(this.config.totpIssuer, username, setup.secret) },
       ],
     };
+  }
+}
+
+function readableIssuedAt(token: string): number | undefined {
+  const [, payload, , ...rest] = token.split('.');
+  if (!payload || rest.length > 0) return undefined;
+  try {
+    const { iat } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iat?: unknown };
+    return typeof iat === 'number' ? iat : undefined;
+  } catch {
+    return undefined;
   }
 }
 
