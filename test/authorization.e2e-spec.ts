@@ -66,6 +66,28 @@ describe('authorization', () => {
     });
   });
 
+  describe('@Public() without optionalUser', () => {
+    it('ignores a token that is sent, so a client with an expired one can still sign in', async () => {
+      const headers = { authorization: 'Bearer expired.or.garbage' };
+      expect((await postGraphQL(server.url, { query: '{ lobby }' }, undefined, headers)).data).toEqual({
+        lobby: 'lobby',
+      });
+      const signIn = await postGraphQL(
+        server.url,
+        { query: AUTHENTICATE, variables: { input: { username: 'az-plain', password: PASSWORD } } },
+        undefined,
+        headers,
+      );
+      expect(signIn.data.authenticate.accessToken).toEqual(expect.any(String));
+    });
+
+    it('does not open a @Groups() resolver of a public class', async () => {
+      expect(errorCodes(await server.gql('{ vault }'))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await server.gql('{ vault }', {}, plain.accessToken))).toEqual(['FORBIDDEN']);
+      expect((await server.gql('{ vault }', {}, adminUser.accessToken)).data).toEqual({ vault: 'vault' });
+    });
+  });
+
   describe('@Groups()', () => {
     it('refuses a signed-in user outside the groups with FORBIDDEN', async () => {
       expect(errorCodes(await server.gql('{ adminOnly }', {}, plain.accessToken))).toEqual(['FORBIDDEN']);

@@ -44,6 +44,8 @@ describe('toAppError', () => {
     ['InvalidParameterException', 'updateUser', 'BAD_USER_INPUT'],
     ['UnsupportedOperationException', 'signOut', 'SERVICE_UNAVAILABLE'],
     ['LimitExceededException', 'forgotPassword', 'TOO_MANY_REQUESTS'],
+    ['PasswordHistoryPolicyViolationException', 'changePassword', 'BAD_USER_INPUT'],
+    ['PasswordHistoryPolicyViolationException', 'confirmForgotPassword', 'BAD_USER_INPUT'],
   ] as const)('maps %s from %s to %s', (name, call, code) => {
     expect(toAppError(cognitoError(name, 'x', name === 'InternalErrorException' ? 500 : 400), call).code).toBe(code);
   });

@@ -161,6 +161,22 @@ describe('the account lifecycle (embedded emulator)', () => {
     it('needs a signed-in user', async () => {
       expect(errorCodes(await server.gql(SIGN_OUT, {}))).toEqual(['UNAUTHENTICATED']);
     });
+
+    it('signs out even when the refresh token it is given cannot be revoked', async () => {
+      const { accessToken } = await signUpAndIn(server, 'so-garbage');
+      expect((await server.gql(SIGN_OUT, { refreshToken: 'not-a-refresh-token' }, accessToken)).data).toEqual({
+        signOut: true,
+      });
+      expect(errorCodes(await meOf(accessToken))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('ends the session for the rest of the same request too', async () => {
+      const { accessToken } = await signUpAndIn(server, 'so-same');
+      const response = await server.gql('mutation { signOut again: signOut }', {}, accessToken);
+      // signOut ran (the second field's error nulls the whole non-null result, as GraphQL does).
+      expect(response.errors!.map((e) => [e.path, e.extensions.code])).toEqual([[['again'], 'UNAUTHENTICATED']]);
+      expect(errorCodes(await meOf(accessToken))).toEqual(['UNAUTHENTICATED']);
+    });
   });
 
   describe('updateMe and verifyEmail', () => {
@@ -186,6 +202,25 @@ describe('the account lifecycle (embedded emulator)', () => {
       expect(errorCodes(wrong)).toEqual(['CODE_MISMATCH']);
       const verified = await server.gql(VERIFY_EMAIL, { input: { code } }, accessToken);
       expect(verified.data).toEqual({ verifyEmail: { email: 'frank@new.example.com' } });
+    });
+
+    it('leaves null fields as they are, and reads the profile again after each change', async () => {
+      const { accessToken } = await signUpAndIn(server, 'um-null', 'Nell');
+      const response = await server.gql(
+        `mutation {
+          first: updateMe(input: { name: "First", email: null }) { name email }
+          second: updateMe(input: { name: "Second" }) { name }
+        }`,
+        {},
+        accessToken,
+      );
+      expect(response.data).toEqual({
+        first: { name: 'First', email: 'um-null@example.com' },
+        second: { name: 'Second' },
+      });
+      expect(errorCodes(await server.gql(UPDATE_ME, { input: { email: null, name: null } }, accessToken))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
     });
 
     it('refuses an empty change and a bad email with BAD_USER_INPUT', async () => {

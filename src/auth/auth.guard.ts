@@ -5,7 +5,7 @@ import { TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
-import { GROUPS, PUBLIC } from './decorators';
+import { GROUPS, PUBLIC, PublicOptions } from './decorators';
 import { GraphQLContext } from './graphql-context';
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -26,32 +26,31 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC, targets) ?? false;
-    const groups = this.reflector.getAllAndOverride<string[]>(GROUPS, targets);
+    const publicOptions = this.reflector.getAllAndOverride<PublicOptions | undefined>(PUBLIC, targets);
+    const groups = this.reflector.getAllAndOverride<string[] | undefined>(GROUPS, targets);
     const gql = GqlExecutionContext.create(context);
-    if (!groups && !isPublic && !ROOT_TYPES.has(gql.getInfo<{ parentType: { name: string } }>().parentType.name)) {
+    if (!groups && !publicOptions && !ROOT_TYPES.has(gql.getInfo<{ parentType: { name: string } }>().parentType.name)) {
       return true;
     }
 
     const ctx = gql.getContext<GraphQLContext>();
-    if (isPublic && !ctx.req.headers.authorization) return true;
+    if (!groups && publicOptions && !(publicOptions.optionalUser && ctx.req.headers.authorization)) return true;
     const user = await this.authenticate(ctx);
     if (groups && !groups.some((group) => user.groups.includes(group))) {
-      throw new ForbiddenError(`Only members of ${groups.join(' or ')} may do this`);
+      throw new ForbiddenError('You are not allowed to do this');
     }
     return true;
   }
 
-  /** Several guarded fields in one request share one verification and one user object. */
+  /**
+   * Several guarded fields of one request share one token verification; whether the session is
+   * still on is asked for each, since a mutation earlier in the same request may have ended it.
+   */
   private async authenticate(ctx: GraphQLContext): Promise<TokenUser> {
-    ctx.verifying ??= this.verify(ctx.req.headers.authorization);
-    ctx.user = await ctx.verifying;
-    return ctx.user;
-  }
-
-  private async verify(header: string | undefined): Promise<TokenUser> {
-    const user = await this.verifier.verify(bearerToken(header));
+    ctx.verifying ??= this.verifier.verify(bearerToken(ctx.req.headers.authorization));
+    const user = await ctx.verifying;
     await this.sessions.assertActive(user);
+    ctx.user = user;
     return user;
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ServiceUnavailableError } from '../errors/app-errors';
-import { CognitoCall, toAppError } from './cognito-errors';
+import { CognitoCall, isUnsupported, toAppError } from './cognito-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { secretHash } from './secret-hash';
@@ -52,7 +52,7 @@ export class CognitoClient implements OnApplicationShutdown {
       const recovered = recover?.(error);
       if (recovered) return recovered.value;
       const mapped = toAppError(error, call);
-      if (mapped instanceof ServiceUnavailableError) this.warnUnavailable(call, error);
+      if (mapped instanceof ServiceUnavailableError && !isUnsupported(error)) this.warnUnavailable(call, error);
       throw mapped;
     }
   }

@@ -78,6 +78,10 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
       return new TooManyRequestsError('Too many attempts: wait a while before trying again');
     case 'InvalidPasswordException':
       return invalidPassword(call, message);
+    case 'PasswordHistoryPolicyViolationException':
+      return BadUserInputError.forFields([
+        { field: 'newPassword', problems: ['must not be a recently used password'] },
+      ]);
     case 'AliasExistsException':
       return BadUserInputError.forFields([{ field: 'email', problems: ['cannot be used for this account'] }]);
     case 'InvalidParameterException':
@@ -110,8 +114,12 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
 export function hidesUserExistence(error: unknown): boolean {
   const { name } = (error ?? {}) as CognitoLikeError;
   return (
-    (name === 'UserNotFoundException' || name === 'InvalidParameterException' || name === 'NotAuthorizedException') &&
-    !isClientSecretProblem(error)
+    [
+      'UserNotFoundException',
+      'InvalidParameterException',
+      'NotAuthorizedException',
+      'CodeDeliveryFailureException',
+    ].includes(name ?? '') && !isClientSecretProblem(error)
   );
 }
 
@@ -121,7 +129,18 @@ export function hidesUserExistence(error: unknown): boolean {
  */
 export function isUnsupported(error: unknown): boolean {
   const name = (error as CognitoLikeError | undefined)?.name ?? '';
-  return ['Unsupported', 'UnsupportedOperationException', 'UnsupportedTokenTypeException'].includes(name);
+  return name === 'Unsupported' || name === 'UnsupportedOperationException';
+}
+
+/** RevokeToken refusing the token itself: not a refresh token of this app client, or one already gone. */
+export function isUnrevokableToken(error: unknown): boolean {
+  const name = (error as CognitoLikeError | undefined)?.name ?? '';
+  return [
+    'UnsupportedTokenTypeException',
+    'UnauthorizedException',
+    'NotAuthorizedException',
+    'InvalidParameterException',
+  ].includes(name);
 }
 
 /** A wrong or missing COGNITO_CLIENT_SECRET: our set-up is wrong, not the user's password or code. */

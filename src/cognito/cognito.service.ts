@@ -18,7 +18,7 @@ import {
 import { Injectable, Logger } from '@nestjs/common';
 import { BadUserInputError, CodeMismatchError, InternalServerError } from '../errors/app-errors';
 import { CognitoClient } from './cognito-client';
-import { CognitoCall, hidesUserExistence, isUnsupported } from './cognito-errors';
+import { CognitoCall, hidesUserExistence, isUnrevokableToken, isUnsupported } from './cognito-errors';
 import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from './cognito.types';
 
 /**
@@ -31,6 +31,7 @@ const UNDISCLOSED_DELIVERY: CodeDeliveryDetails = { destination: null, medium: '
 @Injectable()
 export class CognitoService {
   private readonly logger = new Logger('Cognito');
+  private readonly unsupportedWarned = new Set<string>();
 
   constructor(private readonly cognito: CognitoClient) {}
 
@@ -192,7 +193,11 @@ export class CognitoService {
     );
   }
 
-  /** Revokes one refresh token (and the tokens issued from it). */
+  /**
+   * Revokes one refresh token (and the tokens issued from it). Best effort, after the sign-out is
+   * recorded: a token Cognito will not revoke (not a refresh token of this client, or gone
+   * already) leaves nothing to revoke.
+   */
   async revokeRefreshToken(refreshToken: string): Promise<void> {
     const { clientId, clientSecret } = this.cognito.pool;
     await this.cognito.send(
@@ -203,7 +208,7 @@ export class CognitoService {
           options,
         );
       },
-      (error) => this.unsupportedBy('RevokeToken', error),
+      (error) => (isUnrevokableToken(error) ? { value: undefined } : this.unsupportedBy('RevokeToken', error)),
     );
   }
 
@@ -225,14 +230,24 @@ export class CognitoService {
     return this.cognito.send(
       call,
       async (sdk, options) => undisclosed((await request(sdk, input, options)).CodeDeliveryDetails),
-      (error) => (hidesUserExistence(error) ? { value: UNDISCLOSED_DELIVERY } : undefined),
+      (error) => {
+        if (!hidesUserExistence(error)) return undefined;
+        // Only an existing user can fail delivery: answered as the rest, but an operator must know.
+        if ((error as Error).name === 'CodeDeliveryFailureException') {
+          this.logger.error(`Cognito could not deliver a code: ${(error as Error).message}`);
+        }
+        return { value: UNDISCLOSED_DELIVERY };
+      },
     );
   }
 
   /** A pool that cannot do a sign-out step (the emulator lacks GlobalSignOut): our own record still holds. */
   private unsupportedBy(operation: string, error: unknown): { value: void } | undefined {
     if (!isUnsupported(error)) return undefined;
-    this.logger.warn(`This user pool does not support ${operation}: the sign-out is enforced by this server only`);
+    if (!this.unsupportedWarned.has(operation)) {
+      this.unsupportedWarned.add(operation);
+      this.logger.warn(`This user pool does not support ${operation}: the sign-out is enforced by this server only`);
+    }
     return { value: undefined };
   }
 }

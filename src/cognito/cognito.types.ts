@@ -42,7 +42,10 @@ export interface TokenUser {
   groups: string[];
   /** When the user signed in (`auth_time`, kept across refreshes), in Unix seconds. */
   authTime: number;
-  /** One sign-in and the tokens refreshed from it (`origin_jti` on AWS, else `jti`). */
+  /**
+   * One sign-in and the tokens refreshed from it: `origin_jti`, which AWS sets when the app
+   * client has token revocation on; else `jti`, which changes with every refresh.
+   */
   sessionId: string;
   /** Kept to call Cognito on the user's behalf (GetUser); never logged. */
   accessToken: string;

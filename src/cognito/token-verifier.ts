@@ -80,7 +80,7 @@ export class TokenVerifier implements OnModuleInit {
       username: payload.username as string,
       groups: (payload['cognito:groups'] as string[] | undefined) ?? [],
       authTime: typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat as number),
-      sessionId: String(payload.origin_jti ?? payload.jti ?? payload.event_id ?? ''),
+      sessionId: String(payload.origin_jti ?? payload.jti ?? ''),
       accessToken: token,
     };
   }

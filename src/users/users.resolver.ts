@@ -7,7 +7,7 @@ import { UsersService } from './users.service';
 
 /**
  * `id`, `username` and `groups` come straight from the verified token; the profile fields cost a
- * call to Cognito, made only when the query asks for one of them (after a change, so they are fresh).
+ * call to Cognito, made only when the query asks for one of them, and again after a change.
  */
 @Resolver(() => User)
 export class UsersResolver {

@@ -25,16 +25,17 @@ export class UsersService {
     return profile;
   }
 
-  async update(user: TokenUser, changes: UpdateMeInput): Promise<TokenUser> {
-    if (changes.email === undefined && changes.name === undefined) {
-      throw new BadUserInputError('Give at least one of email and name');
-    }
-    await this.account.updateUser(user.accessToken, changes);
+  /** Null and absent fields are left as they are. */
+  async update(user: TokenUser, { email, name }: UpdateMeInput): Promise<TokenUser> {
+    if (email == null && name == null) throw new BadUserInputError('Give at least one of email and name');
+    await this.account.updateUser(user.accessToken, { email: email ?? undefined, name: name ?? undefined });
+    this.profiles.delete(user);
     return user;
   }
 
   async verifyEmail(user: TokenUser, code: string): Promise<TokenUser> {
     await this.account.verifyEmail(user.accessToken, code);
+    this.profiles.delete(user);
     return user;
   }
 

@@ -17,7 +17,7 @@ export class Report {
 
 @Resolver(() => Report)
 export class OpenResolver {
-  @Public()
+  @Public({ optionalUser: true })
   @Query(() => String, { description: 'Public; greets the caller by name when a valid token is sent.' })
   greeting(@CurrentUser() user?: TokenUser): string {
     return user ? `hello ${user.username}` : 'hello stranger';
@@ -46,6 +46,21 @@ export class OpenResolver {
   }
 }
 
+@Public()
+@Resolver()
+export class MostlyOpenResolver {
+  @Query(() => String, { description: 'Public, from the class.' })
+  lobby(): string {
+    return 'lobby';
+  }
+
+  @Groups('admin')
+  @Query(() => String, { description: 'Admins only, though the class is public.' })
+  vault(): string {
+    return 'vault';
+  }
+}
+
 @Groups('staff', 'admin')
 @Resolver()
 export class StaffResolver {
@@ -55,5 +70,5 @@ export class StaffResolver {
   }
 }
 
-@Module({ providers: [OpenResolver, StaffResolver] })
+@Module({ providers: [OpenResolver, MostlyOpenResolver, StaffResolver] })
 export class AuthorizationTestModule {}
