@@ -3,12 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
-import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
+import { ForbiddenError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
+import { bearerToken, hasAuthorization } from './bearer-token';
 import { GROUPS, PUBLIC, PublicOptions } from './decorators';
 import { GraphQLContext } from './graphql-context';
 
-const BEARER = /^Bearer +([^\s]+) *$/i;
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     }
 
     const ctx = gql.getContext<GraphQLContext>();
-    if (!groups && publicOptions && !(publicOptions.optionalUser && ctx.req.headers.authorization)) return true;
+    if (!groups && publicOptions && !(publicOptions.optionalUser && hasAuthorization(ctx.req))) return true;
     const user = await this.authenticate(ctx);
     if (groups && !groups.some((group) => user.groups.includes(group))) {
       throw new ForbiddenError('You are not allowed to do this');
@@ -47,17 +47,10 @@ export class AuthGuard implements CanActivate {
    * still on is asked for each, since a mutation earlier in the same request may have ended it.
    */
   private async authenticate(ctx: GraphQLContext): Promise<TokenUser> {
-    ctx.verifying ??= this.verifier.verify(bearerToken(ctx.req.headers.authorization));
+    ctx.verifying ??= this.verifier.verify(bearerToken(ctx.req));
     const user = await ctx.verifying;
     await this.sessions.assertActive(user);
     ctx.user = user;
     return user;
   }
-}
-
-function bearerToken(header: string | undefined): string {
-  if (!header) throw new UnauthenticatedError('Sign in first: send the header "Authorization: Bearer <access token>"');
-  const match = BEARER.exec(header);
-  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <access token>"');
-  return match[1];
 }

@@ -86,11 +86,15 @@ export class TokenVerifier implements OnModuleInit {
   }
 }
 
+/** How far in the future an `iat` may be, for clocks that disagree a little. */
+const MAX_CLOCK_SKEW_SECONDS = 60;
+
 /** What aws-jwt-verify does not check itself, and what we read from the token. */
 function checkOurClaims({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void {
   if (header.alg !== 'RS256') throw new Error('only RS256 is accepted');
   if (typeof payload.exp !== 'number') throw new Error('the token has no exp');
   if (typeof payload.iat !== 'number') throw new Error('the token has no iat');
+  if (payload.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) throw new Error('the token is issued in the future');
   if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') throw new Error('no sub or username');
   const groups = payload['cognito:groups'];
   if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string'))) {

@@ -13,6 +13,9 @@ type Reply = { status: number; body: unknown } | 'hang';
  */
 export class FakeCognito {
   readonly calls: RecordedCall[] = [];
+  /** Paths of the GET requests (JWKS fetches), in order. */
+  readonly gets: string[] = [];
+  url = '';
   private readonly replies = new Map<string, Reply>();
   private readonly server: Server;
   private readonly hanging = new Set<ServerResponse>();
@@ -23,7 +26,8 @@ export class FakeCognito {
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return this.url;
   }
 
   reply(target: string, reply: Reply): void {
@@ -48,6 +52,7 @@ export class FakeCognito {
         .split('.')
         .pop() ?? '';
     if (req.method === 'POST') this.calls.push({ target, body: raw ? JSON.parse(raw) : {} });
+    else this.gets.push(req.url ?? '');
     const reply = this.replies.get(req.method === 'GET' ? `GET ${req.url}` : target) ?? {
       status: 404,
       body: { __type: 'ResourceNotFoundException', message: 'not set up in the fake' },

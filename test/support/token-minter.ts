@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { KeyObject, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -9,7 +9,8 @@ const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('b
 export class TokenMinter {
   readonly kid = 'protocol-key-1';
   readonly jwks: { keys: object[] };
-  private readonly privateKey;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
 
   constructor(
     /** `${endpoint}/${poolId}`, what the server expects as `iss`. */
@@ -18,11 +19,12 @@ export class TokenMinter {
   ) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
+    this.publicKey = publicKey;
     this.jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' }] };
   }
 
-  /** An access token of user `sub`, signed in now, valid for ten minutes; `claims` override any claim. */
-  accessToken(sub: string, claims: Record<string, unknown> = {}): string {
+  /** The claims of an access token of user `sub`, signed in now, valid for ten minutes. */
+  claims(sub: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
     const jti = randomUUID();
     const payload = {
@@ -37,9 +39,19 @@ export class TokenMinter {
       exp: now + 600,
       jti,
       origin_jti: jti,
-      ...claims,
+      ...overrides,
     };
-    const unsigned = `${b64url({ alg: 'RS256', kid: this.kid, typ: 'JWT' })}.${b64url(payload)}`;
-    return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), this.privateKey).toString('base64url')}`;
+    return payload;
+  }
+
+  /** An access token of user `sub`; `claims` override any claim. */
+  accessToken(sub: string, claims: Record<string, unknown> = {}): string {
+    return this.sign({ alg: 'RS256', kid: this.kid, typ: 'JWT' }, this.claims(sub, claims));
+  }
+
+  /** Any header and payload, RS256-signed with the pool's key (or `key`). */
+  sign(header: object, payload: object, key: KeyObject = this.privateKey): string {
+    const unsigned = `${b64url(header)}.${b64url(payload)}`;
+    return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), key).toString('base64url')}`;
   }
 }
