@@ -9,6 +9,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { formatGraphQLError } from './errors/graphql-errors';
 import { createValidationPipe } from './errors/validation';
+import { queryLimitRules } from './graphql/limits';
 import { MfaModule } from './mfa/mfa.module';
 import { PasswordModule } from './password/password.module';
 import { UsersModule } from './users/users.module';
@@ -34,10 +35,18 @@ export class AppModule {
           // The classic Playground loads from a CDN and is unmaintained; Apollo's page is used in development.
           playground: false,
           plugins: [
-            config.production
-              ? ApolloServerPluginLandingPageDisabled()
-              : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+            config.graphql.ide
+              ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+              : ApolloServerPluginLandingPageDisabled(),
           ],
+          introspection: config.graphql.introspection,
+          validationRules: queryLimitRules(config.graphql.limits),
+          // No "Did you mean …?" in production: it spells out the schema field by field.
+          hideSchemaDetailsFromClientErrors: config.production,
+          // Apollo's defaults, stated because they are part of our security: no batched requests
+          // (one request, one operation, so limits and rate limits hold), CSRF prevention on.
+          allowBatchedHttpRequests: false,
+          csrfPrevention: true,
           includeStacktraceInErrorResponses: false,
           autoTransformHttpErrors: false,
           // Guards run on field resolvers too, so a field can be marked @Groups() (AuthGuard

@@ -9,8 +9,12 @@ export async function createApp(
   config: AppConfig,
   options: AppOptions & { logger?: LoggerService | false } = {},
 ): Promise<NestFastifyApplication> {
-  return NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), new FastifyAdapter(), {
-    logger: options.logger,
-    abortOnError: false,
-  });
+  return NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    new FastifyAdapter({ bodyLimit: config.graphql.bodyLimitBytes }),
+    {
+      logger: options.logger,
+      abortOnError: false,
+    },
+  );
 }

@@ -28,6 +28,12 @@ describe('parseConfig', () => {
         requireSymbols: true,
       },
       totpIssuer: 'Cognito GraphQL Auth',
+      graphql: {
+        limits: { maxQueryBytes: 8192, maxDepth: 8, maxFields: 100, maxAliases: 10 },
+        bodyLimitBytes: 65536,
+        introspection: true,
+        ide: true,
+      },
     });
   });
 

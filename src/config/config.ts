@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { QueryLimits } from '../graphql/limits';
 
 /** Mirrors Cognito's PasswordPolicy: we enforce it ourselves because the emulator does not. */
 export interface PasswordPolicy {
@@ -36,6 +37,15 @@ export interface AppConfig {
   passwordPolicy: PasswordPolicy;
   /** The name authenticator apps show beside a TOTP code. */
   totpIssuer: string;
+  graphql: {
+    limits: QueryLimits;
+    /** Largest request body Fastify reads. */
+    bodyLimitBytes: number;
+    /** Schema introspection; off in production unless asked for. */
+    introspection: boolean;
+    /** The browser IDE at GET /graphql; off in production unless asked for. */
+    ide: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -76,6 +86,17 @@ export function parseConfig(env: Env): AppConfig {
       requireSymbols: read.boolean('PASSWORD_REQUIRE_SYMBOLS', true),
     },
     totpIssuer: read.string('TOTP_ISSUER', 'Cognito GraphQL Auth'),
+    graphql: {
+      limits: {
+        maxQueryBytes: read.integer('GRAPHQL_MAX_QUERY_BYTES', 8192, 256, 1048576),
+        maxDepth: read.integer('GRAPHQL_MAX_DEPTH', 8, 2, 100),
+        maxFields: read.integer('GRAPHQL_MAX_FIELDS', 100, 1, 10000),
+        maxAliases: read.integer('GRAPHQL_MAX_ALIASES', 10, 0, 1000),
+      },
+      bodyLimitBytes: read.integer('HTTP_BODY_LIMIT_BYTES', 65536, 1024, 10485760),
+      introspection: read.boolean('GRAPHQL_INTROSPECTION', !production),
+      ide: read.boolean('GRAPHQL_IDE', !production),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

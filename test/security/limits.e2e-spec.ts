@@ -1,0 +1,100 @@
+import { CognitoService } from '../../src/cognito/cognito.service';
+import { AUTHENTICATE, PASSWORD } from '../support/flows';
+import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
+
+// Limits on what one request may ask for: refused before any resolver runs.
+describe('GraphQL limits', () => {
+  let server: TestServer;
+  let signIn: jest.SpyInstance;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      GRAPHQL_MAX_DEPTH: '2',
+      GRAPHQL_MAX_FIELDS: '20',
+      GRAPHQL_MAX_ALIASES: '3',
+      GRAPHQL_MAX_QUERY_BYTES: '6000',
+      HTTP_BODY_LIMIT_BYTES: '8192',
+    });
+    signIn = jest.spyOn(server.app.get(CognitoService), 'signIn');
+  });
+  beforeEach(() => signIn.mockClear());
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const signIns = (n: number) =>
+    `mutation { ${Array.from(
+      { length: n },
+      (_, i) => `a${i}: authenticate(input: { username: "u${i}", password: "${PASSWORD}" }) { __typename }`,
+    ).join(' ')} }`;
+
+  async function refusedBeforeResolvers(query: string, message: RegExp): Promise<void> {
+    const response = await server.gql(query);
+    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(response.errors![0].message).toMatch(message);
+    expect(response.data).toBeUndefined();
+    expect(signIn).not.toHaveBeenCalled();
+  }
+
+  it('refuses too many aliases: 50 aliased sign-ins are not 50 tries', async () => {
+    await refusedBeforeResolvers(signIns(50), /has 50 aliases \(at most 3\)/);
+  });
+
+  it('refuses too many fields, counting fragments where they are spread', async () => {
+    const query = `fragment F on User { id username groups email name emailVerified }
+      { a: me { ...F } b: me { ...F } c: me { ...F } }`;
+    await refusedBeforeResolvers(query, /asks for 21 fields \(at most 20\)/);
+  });
+
+  it('refuses too deep a selection', async () => {
+    const query = `mutation { authenticate(input: { username: "u", password: "p" }) {
+      ... on AuthChallenge { parameters { name } } } }`;
+    await refusedBeforeResolvers(query, /is nested 3 deep \(at most 2\)/);
+  });
+
+  it('refuses a query longer than the limit', async () => {
+    await refusedBeforeResolvers(`{ me { id } }${' '.repeat(6100)}`, /at most 6000 are allowed/);
+  });
+
+  it('refuses a body over the limit with 413, before GraphQL', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(9000) } }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses batched requests', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/batch/i);
+  });
+
+  it('keeps CSRF prevention on: a GET query without a preflight header is refused', async () => {
+    const query = encodeURIComponent('{ __typename }');
+    const refused = await fetch(`${server.url}?query=${query}`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/CSRF/);
+    const allowed = await fetch(`${server.url}?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('lets an IDE introspect the schema in development, whatever its depth', async () => {
+    const response = await server.gql('{ __schema { types { name fields { name type { name ofType { name } } } } } }');
+    expect(response.errors).toBeUndefined();
+  });
+
+  it('answers an operation within the limits', async () => {
+    const response = await postGraphQL(server.url, {
+      query: AUTHENTICATE.replace(/\n.*AuthChallenge.*\n/, '\n'),
+      variables: { input: { username: 'nobody', password: PASSWORD } },
+    });
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(signIn).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,70 @@
+import { StandaloneEmulator } from '../support/standalone-emulator';
+import { errorCodes, startTestServer, TestServer } from '../support/test-server';
+
+// NODE_ENV=production: nothing about the schema or the server is given away.
+describe('production mode', () => {
+  let emulator: StandaloneEmulator;
+  let server: TestServer;
+  let pool: { COGNITO_USER_POOL_ID: string; COGNITO_CLIENT_ID: string; COGNITO_ENDPOINT: string };
+
+  beforeAll(async () => {
+    emulator = await StandaloneEmulator.start();
+    const { userPoolId, clientId } = await emulator.createPool('production');
+    pool = { COGNITO_USER_POOL_ID: userPoolId, COGNITO_CLIENT_ID: clientId, COGNITO_ENDPOINT: emulator.endpoint };
+    server = await startTestServer({ NODE_ENV: 'production', ...pool });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await emulator?.stop();
+  });
+
+  it('refuses introspection', async () => {
+    const response = await server.gql('{ __schema { types { name } } }');
+    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(response.errors![0].message).toMatch(/introspection is not allowed/i);
+  });
+
+  it('serves no browser IDE', async () => {
+    const response = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(response.headers.get('content-type') ?? '').not.toMatch(/html/);
+    expect(await response.text()).not.toMatch(/<html/i);
+  });
+
+  it('suggests no field names', async () => {
+    const response = await server.gql('{ mee { id } }');
+    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(response.errors![0].message).not.toMatch(/Did you mean/);
+  });
+
+  it('keeps CSRF prevention on', async () => {
+    const response = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(response.status).toBe(400);
+  });
+
+  it('turns introspection and the IDE on only when asked to', async () => {
+    const open = await startTestServer({
+      NODE_ENV: 'production',
+      GRAPHQL_INTROSPECTION: 'true',
+      GRAPHQL_IDE: 'true',
+      ...pool,
+    });
+    try {
+      expect((await open.gql('{ __schema { queryType { name } } }')).data).toEqual({
+        __schema: { queryType: { name: 'Query' } },
+      });
+      const page = await fetch(open.url, { headers: { accept: 'text/html' } });
+      expect(await page.text()).toMatch(/<html/i);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('in development, does suggest field names', async () => {
+    const dev = await startTestServer({ ...pool });
+    try {
+      expect((await dev.gql('{ mee { id } }')).errors![0].message).toMatch(/Did you mean "me"/);
+    } finally {
+      await dev.close();
+    }
+  });
+});
