@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { formatGraphQLError } from './errors/graphql-errors';
 import { createValidationPipe } from './errors/validation';
 import { queryLimitRules } from './graphql/limits';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MfaModule } from './mfa/mfa.module';
 import { PasswordModule } from './password/password.module';
 import { UsersModule } from './users/users.module';
@@ -54,6 +55,7 @@ export class AppModule {
           fieldResolverEnhancers: ['guards'],
           formatError: formatGraphQLError,
         }),
+        RateLimitModule,
         AuthModule,
         PasswordModule,
         UsersModule,

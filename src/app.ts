@@ -11,7 +11,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   return NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
-    new FastifyAdapter({ bodyLimit: config.graphql.bodyLimitBytes }),
+    new FastifyAdapter({ bodyLimit: config.graphql.bodyLimitBytes, trustProxy: config.trustProxy }),
     {
       logger: options.logger,
       abortOnError: false,

@@ -28,6 +28,14 @@ describe('parseConfig', () => {
         requireSymbols: true,
       },
       totpIssuer: 'Cognito GraphQL Auth',
+      trustProxy: false,
+      rateLimits: {
+        ipMax: 30,
+        ipWindowSeconds: 60,
+        accountFailuresMax: 100,
+        accountSendsMax: 5,
+        accountWindowSeconds: 3600,
+      },
       graphql: {
         limits: { maxQueryBytes: 8192, maxDepth: 8, maxFields: 100, maxAliases: 10 },
         bodyLimitBytes: 65536,

@@ -1,5 +1,6 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens, TokenUser } from '../cognito/cognito.types';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
 import { Public } from './decorators';
@@ -19,6 +20,7 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimit('send')
   @Mutation(() => RegisterResult, {
     description: 'Creates an account. Unless the pool confirms users itself, a code is sent for `confirmRegistration`.',
   })
@@ -27,6 +29,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('attempt')
   @Mutation(() => Boolean, {
     description: 'Confirms a new account with the code that `register` sent. True when done.',
   })
@@ -37,6 +40,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('send')
   @Mutation(() => CodeDelivery, {
     description:
       'Sends the confirmation code again. Answers the same whether or not the user exists, so the address is not shown.',
@@ -48,6 +52,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('attempt')
   @Mutation(() => AuthResult, {
     description: 'Signs in with username and password: the tokens of a new session, or a challenge to answer first.',
   })
@@ -58,6 +63,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('attempt')
   @Mutation(() => AuthResult, {
     description: 'Answers NEW_PASSWORD_REQUIRED (e.g. a user an administrator created) with a new password.',
   })
@@ -68,6 +74,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('attempt')
   @Mutation(() => AuthResult, {
     description:
       'Answers SMS_MFA or SOFTWARE_TOKEN_MFA with a code, SELECT_MFA_TYPE with the chosen type, or MFA_SETUP with the ' +

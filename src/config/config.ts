@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { QueryLimits } from '../graphql/limits';
+import { RateLimits } from '../rate-limit/rate-limiter.service';
 
 /** Mirrors Cognito's PasswordPolicy: we enforce it ourselves because the emulator does not. */
 export interface PasswordPolicy {
@@ -37,6 +38,9 @@ export interface AppConfig {
   passwordPolicy: PasswordPolicy;
   /** The name authenticator apps show beside a TOTP code. */
   totpIssuer: string;
+  /** Trust X-Forwarded-For for the client IP (behind a proxy or load balancer only). */
+  trustProxy: boolean;
+  rateLimits: RateLimits;
   graphql: {
     limits: QueryLimits;
     /** Largest request body Fastify reads. */
@@ -86,6 +90,14 @@ export function parseConfig(env: Env): AppConfig {
       requireSymbols: read.boolean('PASSWORD_REQUIRE_SYMBOLS', true),
     },
     totpIssuer: read.string('TOTP_ISSUER', 'Cognito GraphQL Auth'),
+    trustProxy: read.boolean('TRUST_PROXY', false),
+    rateLimits: {
+      ipMax: read.integer('RATE_LIMIT_IP_MAX', 30, 1, 1_000_000),
+      ipWindowSeconds: read.integer('RATE_LIMIT_IP_WINDOW_SECONDS', 60, 1, 86400),
+      accountFailuresMax: read.integer('RATE_LIMIT_ACCOUNT_FAILURES_MAX', 100, 1, 1_000_000),
+      accountSendsMax: read.integer('RATE_LIMIT_ACCOUNT_SENDS_MAX', 5, 1, 1_000_000),
+      accountWindowSeconds: read.integer('RATE_LIMIT_ACCOUNT_WINDOW_SECONDS', 3600, 1, 86400 * 7),
+    },
     graphql: {
       limits: {
         maxQueryBytes: read.integer('GRAPHQL_MAX_QUERY_BYTES', 8192, 256, 1048576),

@@ -77,6 +77,18 @@ export class CodeExpiredError extends AppError {
 
 export class TooManyRequestsError extends AppError {
   readonly code = 'TOO_MANY_REQUESTS';
+
+  constructor(
+    message: string,
+    /** When known: how long to wait before trying again. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+
+  get details() {
+    return this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds };
+  }
 }
 
 export class ServiceUnavailableError extends AppError {

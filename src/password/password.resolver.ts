@@ -4,6 +4,7 @@ import { Public } from '../auth/decorators';
 import { UsernameInput } from '../auth/dto/auth.inputs';
 import { CodeDelivery } from '../auth/models/auth.models';
 import { CodeDeliveryDetails, TokenUser } from '../cognito/cognito.types';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.inputs';
 import { PasswordService } from './password.service';
 
@@ -12,6 +13,7 @@ export class PasswordResolver {
   constructor(private readonly passwords: PasswordService) {}
 
   @Public()
+  @RateLimit('send')
   @Mutation(() => CodeDelivery, {
     description:
       'Sends a code to reset a forgotten password. Answers the same whether or not the user exists, so the address is not shown.',
@@ -23,6 +25,7 @@ export class PasswordResolver {
   }
 
   @Public()
+  @RateLimit('attempt')
   @Mutation(() => Boolean, { description: 'Sets a new password with the code from `forgotPassword`. True when done.' })
   confirmForgotPassword(
     @Args('input', { description: 'Username, code and new password.' }) input: ConfirmForgotPasswordInput,

@@ -1,0 +1,111 @@
+import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
+import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
+import { recordFigure } from './figures';
+
+// Brute force and abuse: sign-in and code guessing are limited per client IP and per username.
+const FORGOT = `mutation ($input: UsernameInput!) { forgotPassword(input: $input) { medium } }`;
+const signIn = (server: TestServer, username: string, password = 'Wr0ng-pass!', headers: Record<string, string> = {}) =>
+  postGraphQL(server.url, { query: AUTHENTICATE, variables: { input: { username, password } } }, undefined, headers);
+
+describe('rate limits', () => {
+  const servers: TestServer[] = [];
+  const start = async (env: Record<string, string>) => {
+    const server = await startTestServer(env);
+    servers.push(server);
+    return server;
+  };
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('limits one client IP to a burst (default: 30 calls a minute), answering how long to wait', async () => {
+    const server = await start({ RATE_LIMIT_IP_MAX: '30' });
+    const codes: string[] = [];
+    for (let i = 0; i < 31; i++) codes.push(...errorCodes(await signIn(server, `burst-${i}`)));
+    expect(codes.slice(0, 30)).toEqual(Array(30).fill('UNAUTHENTICATED'));
+    const refused = await signIn(server, 'burst-last');
+    expect(errorCodes(refused)).toEqual(['TOO_MANY_REQUESTS']);
+    const wait = refused.errors![0].extensions.retryAfterSeconds as number;
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect(refused.errors![0].message).toBe(`Too many attempts: try again in ${wait} seconds`);
+    recordFigure('ipBurst', { tried: 32, refused: 2 });
+  });
+
+  it('counts every aliased field: a fourth aliased sign-in is refused past a limit of six calls', async () => {
+    const server = await start({ RATE_LIMIT_IP_MAX: '6' });
+    await signUpAndIn(server, 'aliased'); // register, confirm, authenticate: 3 calls
+    const query = `mutation { ${Array.from(
+      { length: 5 },
+      (_, i) => `a${i}: authenticate(input: { username: "aliased", password: "${PASSWORD}" }) { __typename }`,
+    ).join(' ')} }`;
+    const response = await server.gql(query);
+    // a0..a2 are calls 4 to 6; a3 is the seventh. (Mutations run in order; the refusal ends the request.)
+    expect(response.errors!.map((e) => [e.path, e.extensions.code])).toEqual([[['a3'], 'TOO_MANY_REQUESTS']]);
+  });
+
+  describe('per username', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await start({ RATE_LIMIT_ACCOUNT_FAILURES_MAX: '3', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' });
+    });
+
+    it('locks sign-in after the failed attempts, even with the right password, and only for that name', async () => {
+      await signUpAndIn(server, 'victim');
+      await signUpAndIn(server, 'bystander');
+      for (let i = 0; i < 3; i++) expect(errorCodes(await signIn(server, 'victim'))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await signIn(server, 'victim', PASSWORD))).toEqual(['TOO_MANY_REQUESTS']);
+      // From another address too, and whatever the case of the name.
+      expect(errorCodes(await signIn(server, 'VICTIM', PASSWORD))).toEqual(['TOO_MANY_REQUESTS']);
+      expect((await signIn(server, 'bystander', PASSWORD)).data.authenticate.__typename).toBe('AuthTokens');
+    });
+
+    it('locks an unknown username the same way (no account enumeration)', async () => {
+      for (let i = 0; i < 3; i++) expect(errorCodes(await signIn(server, 'ghost'))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await signIn(server, 'ghost'))).toEqual(['TOO_MANY_REQUESTS']);
+    });
+
+    it('does not count a successful sign-in as a failure', async () => {
+      await signUpAndIn(server, 'regular');
+      for (let i = 0; i < 5; i++) {
+        expect((await signIn(server, 'regular', PASSWORD)).data.authenticate.__typename).toBe('AuthTokens');
+      }
+    });
+
+    it('limits code guessing', async () => {
+      await server.gql(REGISTER, { input: { username: 'guessed', email: 'g@example.com', password: PASSWORD } });
+      const guess = (code: string) => server.gql(CONFIRM, { input: { username: 'guessed', code } });
+      for (let i = 0; i < 3; i++) expect(errorCodes(await guess(`99999${i}`))).toEqual(['CODE_MISMATCH']);
+      expect(errorCodes(await guess('999993'))).toEqual(['TOO_MANY_REQUESTS']);
+    });
+
+    it('limits codes sent to one username (no mail bombing)', async () => {
+      await signUpAndIn(server, 'inbox'); // register sent the first code
+      const forgot = (username: string) => server.gql(FORGOT, { input: { username } });
+      expect(errorCodes(await forgot('inbox'))).toEqual([]);
+      expect(errorCodes(await forgot('inbox'))).toEqual(['TOO_MANY_REQUESTS']);
+      expect(errorCodes(await forgot('other-inbox'))).toEqual([]);
+    });
+  });
+
+  describe('client IP behind a proxy', () => {
+    it('ignores X-Forwarded-For unless TRUST_PROXY is set, so a client cannot pick its own address', async () => {
+      const server = await start({ RATE_LIMIT_IP_MAX: '2' });
+      for (let i = 0; i < 2; i++) await signIn(server, `xff-${i}`, 'x', { 'x-forwarded-for': `10.0.0.${i}` });
+      expect(errorCodes(await signIn(server, 'xff-9', 'x', { 'x-forwarded-for': '10.0.0.9' }))).toEqual([
+        'TOO_MANY_REQUESTS',
+      ]);
+    });
+
+    it('with TRUST_PROXY, limits each forwarded client on its own', async () => {
+      const server = await start({ RATE_LIMIT_IP_MAX: '2', TRUST_PROXY: 'true' });
+      for (let i = 0; i < 2; i++) await signIn(server, `proxied-${i}`, 'x', { 'x-forwarded-for': '192.0.2.1' });
+      expect(errorCodes(await signIn(server, 'proxied-2', 'x', { 'x-forwarded-for': '192.0.2.1' }))).toEqual([
+        'TOO_MANY_REQUESTS',
+      ]);
+      expect(errorCodes(await signIn(server, 'proxied-3', 'x', { 'x-forwarded-for': '192.0.2.2' }))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
+    });
+  });
+});
