@@ -43,10 +43,10 @@ export class StandaloneEmulator {
     return this.emulator.endpoint;
   }
 
-  /** A pool with plain usernames and email codes, and an app client (with a secret if asked). */
+  /** A pool with plain usernames, email codes and optional MFA, and an app client (with a secret if asked). */
   async createPool(name: string, withSecret = false) {
     const { UserPool } = await this.admin.send(
-      new CreateUserPoolCommand({ PoolName: name, AutoVerifiedAttributes: ['email'] }),
+      new CreateUserPoolCommand({ PoolName: name, AutoVerifiedAttributes: ['email'], MfaConfiguration: 'OPTIONAL' }),
     );
     const { UserPoolClient } = await this.admin.send(
       new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: name, GenerateSecret: withSecret }),
