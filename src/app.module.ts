@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { formatGraphQLError } from './errors/graphql-errors';
 import { createValidationPipe } from './errors/validation';
 import { queryLimitRules } from './graphql/limits';
+import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MfaModule } from './mfa/mfa.module';
 import { PasswordModule } from './password/password.module';
@@ -60,6 +61,7 @@ export class AppModule {
         PasswordModule,
         UsersModule,
         MfaModule,
+        HealthModule,
         ...(options.extraModules ?? []),
       ],
       providers: [{ provide: APP_PIPE, useFactory: createValidationPipe }],

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GqlExecutionContext } from '@nestjs/graphql';
+import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { ForbiddenError } from '../errors/app-errors';
@@ -25,6 +25,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // HTTP routes (health checks) are public; GraphQL is where the users are.
+    if (context.getType<GqlContextType>() !== 'graphql') return true;
     const targets = [context.getHandler(), context.getClass()];
     const publicOptions = this.reflector.getAllAndOverride<PublicOptions | undefined>(PUBLIC, targets);
     const groups = this.reflector.getAllAndOverride<string[] | undefined>(GROUPS, targets);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { CognitoJwtVerifier, validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { FetchError, JwtExpiredError, NonRetryableFetchError } from 'aws-jwt-verify/error';
@@ -22,9 +22,12 @@ interface Verifier {
  * cached JWKS, issuer, token_use = access, client_id, and an `exp` that is present and not past.
  */
 @Injectable()
-export class TokenVerifier implements OnModuleInit {
+export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TokenVerifier.name);
   private readonly verifier: Verifier;
+  private keysLoaded = false;
+  private retryDelayMs = FIRST_RETRY_MS;
+  private retry?: NodeJS.Timeout;
 
   constructor(
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
@@ -56,19 +59,41 @@ export class TokenVerifier implements OnModuleInit {
         );
   }
 
-  /** Loads the JWKS before the server takes requests, so the first ones neither fail nor wait. */
+  /**
+   * Loads the JWKS before the server takes requests, so the first ones neither fail nor wait.
+   * When it cannot, the server starts all the same (not ready) and keeps trying in the background.
+   */
   async onModuleInit(): Promise<void> {
+    await this.loadKeys();
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.retry);
+  }
+
+  /** Whether the signing keys are loaded, so that tokens can be checked. */
+  get ready(): boolean {
+    return this.keysLoaded;
+  }
+
+  private async loadKeys(): Promise<void> {
     try {
       await this.verifier.hydrate();
+      if (this.retryDelayMs !== FIRST_RETRY_MS) this.logger.log('Loaded the token signing keys: ready');
+      this.keysLoaded = true;
     } catch (error) {
       this.logger.warn(
         `Could not load the token signing keys from ${this.pool.jwksUris[0]} (${(error as Error).message}); ` +
-          'they will be fetched on the first request',
+          `not ready, trying again in ${this.retryDelayMs / 1000} s`,
       );
+      this.retry = setTimeout(() => void this.loadKeys(), this.retryDelayMs).unref();
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_MS);
     }
   }
 
   async verify(token: string): Promise<TokenUser> {
+    // Until the keys are loaded no token can be judged: that is our outage, not the caller's fault.
+    if (!this.keysLoaded) throw new ServiceUnavailableError(KEYS_UNAVAILABLE);
     let payload: JwtPayload;
     try {
       payload = await this.verifier.verify(token);
@@ -85,6 +110,10 @@ export class TokenVerifier implements OnModuleInit {
     };
   }
 }
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
+const KEYS_UNAVAILABLE = 'The token signing keys cannot be loaded right now: try again shortly';
 
 /** How far in the future an `iat` may be, for clocks that disagree a little. */
 const MAX_CLOCK_SKEW_SECONDS = 60;
@@ -105,7 +134,7 @@ function checkOurClaims({ header, payload }: { header: JwtHeader; payload: JwtPa
 function verificationError(error: unknown): AppError {
   // A URI we refuse to fetch is one the token pointed at: not our pool's, so not our user's.
   if (error instanceof FetchError && !(error instanceof NonRetryableFetchError)) {
-    return new ServiceUnavailableError('The token signing keys cannot be loaded right now: try again shortly');
+    return new ServiceUnavailableError(KEYS_UNAVAILABLE);
   }
   if (error instanceof JwtExpiredError) return new UnauthenticatedError('The access token has expired: refresh it');
   return new UnauthenticatedError('The access token is not valid');

@@ -15,7 +15,8 @@ export class StandaloneEmulator {
   private readonly admin: CognitoIdentityProviderClient;
 
   private constructor(
-    private readonly emulator: Emulator,
+    private emulator: Emulator,
+    private readonly port: number,
     private readonly dataDir: string,
     /** The codes the emulator "sent", as `Code for user "<name>" …: <code>` lines. */
     readonly codes: CapturingLogger,
@@ -30,13 +31,27 @@ export class StandaloneEmulator {
   static async start(): Promise<StandaloneEmulator> {
     const dataDir = mkdtempSync(join(tmpdir(), 'cognito-local-'));
     const codes = new CapturingLogger();
-    const emulator = await Emulator.start({
-      port: await freePort(),
+    const port = await freePort();
+    return new StandaloneEmulator(await StandaloneEmulator.run(port, dataDir, codes), port, dataDir, codes);
+  }
+
+  private static run(port: number, dataDir: string, codes: CapturingLogger): Promise<Emulator> {
+    return Emulator.start({
+      port,
       dataDir,
       onCode: ({ username, code }) => codes.log(`Code for user "${username}" (test): ${code}`),
       onError: (message) => codes.error(message),
     });
-    return new StandaloneEmulator(emulator, dataDir, codes);
+  }
+
+  /** Stops the emulator process, keeping its users, as an outage would. */
+  async crash(): Promise<void> {
+    await this.emulator.stop();
+  }
+
+  /** Starts it again, on the same port with the same users. */
+  async recover(): Promise<void> {
+    this.emulator = await StandaloneEmulator.run(this.port, this.dataDir, this.codes);
   }
 
   get endpoint(): string {

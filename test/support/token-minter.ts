@@ -7,7 +7,6 @@ const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('b
  * the pool's `/.well-known/jwks.json` to serve (from FakeCognito) so that the server accepts them.
  */
 export class TokenMinter {
-  readonly kid = 'protocol-key-1';
   readonly jwks: { keys: object[] };
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
@@ -16,6 +15,7 @@ export class TokenMinter {
     /** `${endpoint}/${poolId}`, what the server expects as `iss`. */
     private readonly issuer: string,
     private readonly clientId: string,
+    readonly kid = 'protocol-key-1',
   ) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
