@@ -90,9 +90,13 @@ async function main() {
     const pingLatencies = async (during) => {
       const latencies = [];
       let running = true;
-      const load = during ? Promise.all(Array.from({ length: 4 }, async () => {
-        while (running) await signIn();
-      })) : Promise.resolve();
+      const load = during
+        ? Promise.all(
+            Array.from({ length: 4 }, async () => {
+              while (running) await signIn();
+            }),
+          )
+        : Promise.resolve();
       for (let i = 0; i < SIGN_INS; i++) {
         const start = process.hrtime.bigint();
         await ping();

@@ -1,16 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const FILE = join(__dirname, '..', '..', 'test-artifacts', 'security-figures.json');
+const DIR = join(__dirname, '..', '..', 'test-artifacts', 'security-figures');
 
-/** Keeps a figure of the security suite (tokens tried, faults injected…) for SECURITY.md. */
+/**
+ * Keeps a figure of the security suite (tokens tried, faults injected…) for SECURITY.md, one file
+ * per figure, since test files run in parallel workers.
+ */
 export function recordFigure(name: string, value: Record<string, number>): void {
-  mkdirSync(join(FILE, '..'), { recursive: true });
-  let figures: Record<string, unknown> = {};
-  try {
-    figures = JSON.parse(readFileSync(FILE, 'utf8'));
-  } catch {
-    // first figure
-  }
-  writeFileSync(FILE, JSON.stringify({ ...figures, [name]: value }, null, 2));
+  mkdirSync(DIR, { recursive: true });
+  writeFileSync(join(DIR, `${name}.json`), JSON.stringify(value, null, 2));
 }
