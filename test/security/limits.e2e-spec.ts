@@ -63,6 +63,20 @@ describe('GraphQL limits', () => {
       body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(9000) } }),
     });
     expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+  });
+
+  it('answers a body that is not JSON in the shape of a GraphQL error', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('refuses batched requests', async () => {
