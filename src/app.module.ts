@@ -7,10 +7,10 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
-import { formatGraphQLError } from './errors/graphql-errors';
+import { graphqlErrorFormatter } from './errors/graphql-errors';
 import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation';
-import { queryLimitRules } from './graphql/limits';
+import { MAX_QUERY_TOKENS, queryLimitRules } from './graphql/limits';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MfaModule } from './mfa/mfa.module';
@@ -43,7 +43,10 @@ export class AppModule {
               : ApolloServerPluginLandingPageDisabled(),
           ],
           introspection: config.graphql.introspection,
-          validationRules: queryLimitRules(config.graphql.limits),
+          validationRules: queryLimitRules(config.graphql.limits, config.graphql.introspection),
+          parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+          // Not used by our clients; off, it is one less way in.
+          persistedQueries: false,
           // No "Did you mean …?" in production: it spells out the schema field by field.
           hideSchemaDetailsFromClientErrors: config.production,
           // Apollo's defaults, stated because they are part of our security: no batched requests
@@ -55,7 +58,7 @@ export class AppModule {
           // Guards run on field resolvers too, so a field can be marked @Groups() (AuthGuard
           // lets unmarked fields through at once).
           fieldResolverEnhancers: ['guards'],
-          formatError: formatGraphQLError,
+          formatError: graphqlErrorFormatter(config.production),
         }),
         RateLimitModule,
         AuthModule,

@@ -74,7 +74,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       const response = await server.gql(AUTHENTICATE, { input: { username: 'x', password: 12345678 } });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.errors![0].message).toBe(
-        'Variable "$input" got an invalid value at "input.password"; String cannot represent a non string value: 12345678',
+        'Variable "$input" got an invalid value at "input.password"; String cannot represent a non string value.',
       );
     });
   });

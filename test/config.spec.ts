@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       },
       totpIssuer: 'Cognito GraphQL Auth',
       trustProxy: false,
+      signOutRetentionDays: 30,
       rateLimits: {
         ipMax: 30,
         ipWindowSeconds: 60,

@@ -13,7 +13,7 @@ describe('SessionsService', () => {
 
   beforeEach(() => {
     jest.useFakeTimers({ now: NOW * 1000 + 400 });
-    sessions = new SessionsService(new InMemorySignOutStore());
+    sessions = new SessionsService(new InMemorySignOutStore(30 * 86_400_000));
   });
   afterEach(() => jest.useRealTimers());
 
@@ -47,6 +47,12 @@ describe('SessionsService', () => {
     await sessions.endAll(user(NOW - 100));
     jest.setSystemTime((NOW + 600) * 1000);
     expect(await active(user(NOW - 100, 'session-a'))).toBe(false);
+  });
+
+  it('forgets a sign-out after the retention (when no refresh token of it can still live)', async () => {
+    await sessions.endAll(user(NOW - 100));
+    jest.setSystemTime((NOW + 31 * 86400) * 1000);
+    expect(await active(user(NOW - 100))).toBe(true);
   });
 
   it('touches only the user who signed out', async () => {

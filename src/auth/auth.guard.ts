@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, NotFoundException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { TokenUser } from '../cognito/cognito.types';
@@ -25,8 +25,11 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    // HTTP routes (health checks) are public; GraphQL is where the users are.
-    if (context.getType<GqlContextType>() !== 'graphql') return true;
+    if (context.getType<GqlContextType>() !== 'graphql') {
+      // HTTP routes carry no user: a route is open only when it says so (health checks).
+      if (this.reflector.getAllAndOverride(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+      throw new NotFoundException();
+    }
     const targets = [context.getHandler(), context.getClass()];
     const publicOptions = this.reflector.getAllAndOverride<PublicOptions | undefined>(PUBLIC, targets);
     const groups = this.reflector.getAllAndOverride<string[] | undefined>(GROUPS, targets);

@@ -28,6 +28,7 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   private keysLoaded = false;
   private retryDelayMs = FIRST_RETRY_MS;
   private retry?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
@@ -68,6 +69,7 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     clearTimeout(this.retry);
   }
 
@@ -86,6 +88,7 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
         `Could not load the token signing keys from ${this.pool.jwksUris[0]} (${(error as Error).message}); ` +
           `not ready, trying again in ${this.retryDelayMs / 1000} s`,
       );
+      if (this.stopped) return;
       this.retry = setTimeout(() => void this.loadKeys(), this.retryDelayMs).unref();
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_MS);
     }

@@ -38,9 +38,14 @@ export interface AppConfig {
   passwordPolicy: PasswordPolicy;
   /** The name authenticator apps show beside a TOTP code. */
   totpIssuer: string;
-  /** Trust X-Forwarded-For for the client IP (behind a proxy or load balancer only). */
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-For hops to trust for the client IP: false (none), a number of proxies in
+   * front of the server, or their addresses (comma-separated IPs or CIDRs).
+   */
+  trustProxy: false | number | string;
   rateLimits: RateLimits;
+  /** How long a sign-out is remembered: at least the app client's refresh-token lifetime. */
+  signOutRetentionDays: number;
   graphql: {
     limits: QueryLimits;
     /** Largest request body Fastify reads. */
@@ -90,7 +95,7 @@ export function parseConfig(env: Env): AppConfig {
       requireSymbols: read.boolean('PASSWORD_REQUIRE_SYMBOLS', true),
     },
     totpIssuer: read.string('TOTP_ISSUER', 'Cognito GraphQL Auth'),
-    trustProxy: read.boolean('TRUST_PROXY', false),
+    trustProxy: readTrustProxy(read),
     rateLimits: {
       ipMax: read.integer('RATE_LIMIT_IP_MAX', 30, 1, 1_000_000),
       ipWindowSeconds: read.integer('RATE_LIMIT_IP_WINDOW_SECONDS', 60, 1, 86400),
@@ -98,6 +103,7 @@ export function parseConfig(env: Env): AppConfig {
       accountSendsMax: read.integer('RATE_LIMIT_ACCOUNT_SENDS_MAX', 5, 1, 1_000_000),
       accountWindowSeconds: read.integer('RATE_LIMIT_ACCOUNT_WINDOW_SECONDS', 3600, 1, 86400 * 7),
     },
+    signOutRetentionDays: read.integer('SIGN_OUT_RETENTION_DAYS', 30, 1, 3650),
     graphql: {
       limits: {
         maxQueryBytes: read.integer('GRAPHQL_MAX_QUERY_BYTES', 8192, 256, 1048576),
@@ -176,11 +182,27 @@ function readCognito(read: Reader, problems: string[], production: boolean): Poo
   };
 }
 
+function readTrustProxy(read: Reader): false | number | string {
+  const raw = read.optional('TRUST_PROXY');
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (/^\d+$/.test(raw)) return read.integer('TRUST_PROXY', 0, 1, 10);
+  if (/^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/.test(raw)) return raw;
+  // "true" would trust every hop, and the left-most one is whatever the client wrote.
+  read.problem(
+    `TRUST_PROXY must be the number of proxies in front of the server (e.g. 1) or their addresses; got "${raw}"`,
+  );
+  return false;
+}
+
 class Reader {
   constructor(
     private readonly env: Env,
     private readonly problems: string[],
   ) {}
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
 
   optional(name: string): string | undefined {
     const value = this.env[name]?.trim();

@@ -19,9 +19,16 @@ const REQUEST_ERROR_CODES = new Set([
 /**
  * The one place where errors become what a client sees: a message meant for the user and a stable
  * `extensions.code`. Stack traces and internal messages never leave the server; unexpected errors
- * are logged here and masked.
+ * are logged here and masked. In production, no error suggests names from the schema.
  */
-export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function graphqlErrorFormatter(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = formatGraphQLError(formatted, error);
+    return production ? { ...result, message: withoutSuggestions(result.message) } : result;
+  };
+}
+
+function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const { locations, path } = formatted;
   const cause = unwrapResolverError(error);
 
@@ -43,16 +50,29 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
 
 /**
  * graphql-js quotes a rejected variable's whole value: `Variable "$input" got invalid value
- * { username: "a", password: "…" } at "input.x"; <why>`. We keep the variable, the place and
- * the reason, and drop the value, which may hold a password.
+ * { username: "a", password: "…" } at "input.x"; <why>`, and the why may quote it again ("String
+ * cannot represent a non string value: …"). We keep the variable, the place and the reason, and
+ * drop the value, which may hold a password.
  */
 function withoutInputValue(error: GraphQLError): string {
   const variable = /^Variable "(\$\w+)" got invalid value /.exec(error.message);
   const reason = error.originalError?.message;
-  if (!variable || !reason || !error.message.endsWith(`; ${reason}`)) return error.message;
+  if (!variable || !reason || !error.message.endsWith(`; ${reason}`)) return withoutQuotedValue(error.message);
   const prefix = error.message.slice(0, -(reason.length + 2));
   const place = / at "([\w.[\]]+)"$/.exec(prefix);
-  return `Variable "${variable[1]}" got an invalid value${place ? ` at "${place[1]}"` : ''}; ${reason}`;
+  return `Variable "${variable[1]}" got an invalid value${place ? ` at "${place[1]}"` : ''}; ${withoutQuotedValue(reason)}`;
+}
+
+/** "String cannot represent a non string value: <value>", "Expected value of type "X", found <value>." */
+function withoutQuotedValue(message: string): string {
+  return message
+    .replace(/( cannot represent [^:]*value): .*$/s, '$1.')
+    .replace(/^(Expected value of type "[^"]+"), found .*$/s, '$1.');
+}
+
+/** "Did you mean "username"?" spells out the schema, field by field. */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ Did you mean .*\?$/s, '');
 }
 
 function describe(value: unknown): string {

@@ -6,7 +6,6 @@ const CODES: Record<number, string> = {
   404: 'NOT_FOUND',
   413: 'BAD_USER_INPUT',
   415: 'BAD_REQUEST',
-  431: 'BAD_REQUEST',
 };
 
 /**

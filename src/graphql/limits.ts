@@ -1,4 +1,4 @@
-import { FieldNode, GraphQLError, Kind, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
+import { GraphQLError, Kind, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
 
 export interface QueryLimits {
   /** Bytes of the query text. */
@@ -12,14 +12,31 @@ export interface QueryLimits {
 }
 
 /**
- * Validation rules that refuse an expensive operation before any resolver runs, with a
- * GRAPHQL_VALIDATION_FAILED error that names the limit.
+ * A bound on parsing itself, which runs before any rule. graphql-js parses recursively: a query
+ * nested about 2,000 deep exhausts the stack before 6,000 tokens. The largest query of our own
+ * schema, or an IDE's introspection query, is a few hundred tokens.
  */
-export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
-  return [(context) => checkLimits(context, limits)];
+export const MAX_QUERY_TOKENS = 2000;
+
+/** What a selection set asks for, fragments expanded. */
+interface Cost {
+  fields: number;
+  aliases: number;
+  /** Levels of selections below and including this one. */
+  height: number;
 }
 
-function checkLimits(context: ValidationContext, limits: QueryLimits) {
+/**
+ * Validation rules that refuse an expensive operation before any resolver runs, with a
+ * GRAPHQL_VALIDATION_FAILED error that names the limit. With introspection on, an operation of
+ * only `__schema`/`__type` fields is not measured (an IDE's introspection query is deep and wide
+ * by nature; graphql-js limits its own depth).
+ */
+export function queryLimitRules(limits: QueryLimits, introspection: boolean): ValidationRule[] {
+  return [(context) => checkLimits(context, limits, introspection)];
+}
+
+function checkLimits(context: ValidationContext, limits: QueryLimits, introspection: boolean) {
   const document = context.getDocument();
   const bytes = Buffer.byteLength(document.loc?.source.body ?? '');
   if (bytes > limits.maxQueryBytes) {
@@ -28,17 +45,15 @@ function checkLimits(context: ValidationContext, limits: QueryLimits) {
     );
     return {};
   }
-  const fragments = new Map(
-    document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d.selectionSet]),
-  );
+  const measure = new CostOf(document.definitions);
   for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION || isIntrospection(definition.selectionSet)) continue;
-    const count = { fields: 0, aliases: 0, depth: 0 };
-    walk(definition.selectionSet, 1, count, fragments, new Set());
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (introspection && isIntrospection(definition.selectionSet)) continue;
+    const cost = measure.selectionSet(definition.selectionSet);
     const over = [
-      count.depth > limits.maxDepth && `is nested ${count.depth} deep (at most ${limits.maxDepth})`,
-      count.fields > limits.maxFields && `asks for ${count.fields} fields (at most ${limits.maxFields})`,
-      count.aliases > limits.maxAliases && `has ${count.aliases} aliases (at most ${limits.maxAliases})`,
+      cost.height > limits.maxDepth && `is nested ${cost.height} deep (at most ${limits.maxDepth})`,
+      cost.fields > limits.maxFields && `asks for ${cost.fields} fields (at most ${limits.maxFields})`,
+      cost.aliases > limits.maxAliases && `has ${cost.aliases} aliases (at most ${limits.maxAliases})`,
     ].filter(Boolean);
     if (over.length > 0) {
       context.reportError(new GraphQLError(`The operation ${over.join(', ')}`, { nodes: [definition] }));
@@ -47,40 +62,63 @@ function checkLimits(context: ValidationContext, limits: QueryLimits) {
   return {};
 }
 
-function walk(
-  selections: SelectionSetNode,
-  depth: number,
-  count: { fields: number; aliases: number; depth: number },
-  fragments: Map<string, SelectionSetNode>,
-  visiting: Set<string>,
-): void {
-  count.depth = Math.max(count.depth, depth);
-  for (const selection of selections.selections) {
-    if (selection.kind === Kind.FIELD) {
-      countField(selection, count);
-      if (selection.selectionSet) walk(selection.selectionSet, depth + 1, count, fragments, visiting);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      walk(selection.selectionSet, depth, count, fragments, visiting);
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      // A fragment cycle is graphql-js's own error to report (NoFragmentCyclesRule).
-      if (!fragment || visiting.has(selection.name.value)) continue;
-      visiting.add(selection.name.value);
-      walk(fragment, depth, count, fragments, visiting);
-      visiting.delete(selection.name.value);
+/**
+ * Each fragment is measured once and its cost reused wherever it is spread, so a chain of
+ * fragments that spread the next one many times costs linear time to measure, not exponential.
+ */
+class CostOf {
+  private readonly fragments = new Map<string, SelectionSetNode>();
+  private readonly measured = new Map<string, Cost>();
+  private readonly measuring = new Set<string>();
+
+  constructor(definitions: readonly { kind: Kind; name?: { value: string }; selectionSet?: SelectionSetNode }[]) {
+    for (const d of definitions) {
+      if (d.kind === Kind.FRAGMENT_DEFINITION && d.name && d.selectionSet)
+        this.fragments.set(d.name.value, d.selectionSet);
     }
+  }
+
+  selectionSet(selections: SelectionSetNode): Cost {
+    const cost: Cost = { fields: 0, aliases: 0, height: 1 };
+    for (const selection of selections.selections) {
+      let inner: Cost;
+      if (selection.kind === Kind.FIELD) {
+        const below = selection.selectionSet
+          ? this.selectionSet(selection.selectionSet)
+          : { fields: 0, aliases: 0, height: 0 };
+        inner = {
+          fields: below.fields + 1,
+          aliases: below.aliases + (selection.alias ? 1 : 0),
+          height: below.height + 1,
+        };
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        inner = this.selectionSet(selection.selectionSet);
+      } else {
+        inner = this.fragment(selection.name.value);
+      }
+      cost.fields += inner.fields;
+      cost.aliases += inner.aliases;
+      cost.height = Math.max(cost.height, inner.height);
+    }
+    return cost;
+  }
+
+  private fragment(name: string): Cost {
+    const known = this.measured.get(name);
+    if (known) return known;
+    const fragment = this.fragments.get(name);
+    // An unknown fragment or a cycle is graphql-js's own error to report.
+    if (!fragment || this.measuring.has(name)) return { fields: 0, aliases: 0, height: 0 };
+    this.measuring.add(name);
+    const cost = this.selectionSet(fragment);
+    this.measuring.delete(name);
+    this.measured.set(name, cost);
+    return cost;
   }
 }
 
-/**
- * An IDE's introspection query is deep and wide by nature; it is allowed or refused as a whole
- * (GRAPHQL_INTROSPECTION, off in production), not measured.
- */
 function isIntrospection(selections: SelectionSetNode): boolean {
-  return selections.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
-}
-
-function countField(field: FieldNode, count: { fields: number; aliases: number }): void {
-  count.fields++;
-  if (field.alias) count.aliases++;
+  return selections.selections.every(
+    (s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type'),
+  );
 }

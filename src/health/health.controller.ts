@@ -1,10 +1,12 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import { Public } from '../auth/decorators';
 import { TokenVerifier } from '../cognito/token-verifier';
 
 type Status = { status: 'up' | 'down' };
 
 /** Liveness and readiness, in the shape of @nestjs/terminus's health checks. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly verifier: TokenVerifier) {}

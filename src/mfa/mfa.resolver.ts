@@ -1,6 +1,7 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { TokenUser } from '../cognito/cognito.types';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { VerifyTotpInput } from './dto/verify-totp.input';
 import { MfaService } from './mfa.service';
 import { TotpSetup } from './models/totp-setup.model';
@@ -16,6 +17,7 @@ export class MfaResolver {
     return this.mfa.setupTotp(user);
   }
 
+  @RateLimit('attempt')
   @Mutation(() => Boolean, {
     description: 'Checks a first code from the authenticator app and turns TOTP MFA on: sign-ins then ask for a code.',
   })

@@ -33,6 +33,7 @@ export class PasswordResolver {
     return this.passwords.confirmForgotPassword(input);
   }
 
+  @RateLimit('attempt')
   @Mutation(() => Boolean, {
     description: "Changes the signed-in user's password and ends their other sessions. True when done.",
   })

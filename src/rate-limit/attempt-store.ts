@@ -10,16 +10,19 @@ export interface Window {
 /**
  * Counters in fixed time windows, for rate limits. The default keeps them in this process's
  * memory: right for one instance. Several instances need one shared store (Redis:
- * `INCR key` then `PEXPIRE key <window> NX`), provided under ATTEMPT_STORE.
+ * `INCR key` then `PEXPIRE key <window> NX`; `DECR key`), provided under ATTEMPT_STORE.
  */
 export interface AttemptStore {
   /** Counts one more for `key` and answers the window it is in. */
   increment(key: string, windowMs: number): Promise<Window>;
-  /** The current window of `key`, if one is open. */
-  peek(key: string): Promise<Window | undefined>;
+  /** Takes back one count of `key` (a call that turned out not to count). */
+  decrement(key: string): Promise<void>;
 }
 
-/** At most this many keys: past it the oldest go first (a flood of names cannot eat memory). */
+/** Keys that name a client address: the first to go when the store is full. */
+export const CLIENT_KEY_PREFIX = 'ip:';
+
+/** At most this many keys in memory, so a flood of names or addresses cannot exhaust it. */
 const MAX_KEYS = 100_000;
 
 export class InMemoryAttemptStore implements AttemptStore {
@@ -27,31 +30,32 @@ export class InMemoryAttemptStore implements AttemptStore {
 
   async increment(key: string, windowMs: number): Promise<Window> {
     const now = Date.now();
-    let window = this.current(key, now);
-    if (!window) {
+    let window = this.windows.get(key);
+    if (!window || window.resetAt <= now) {
       window = { count: 0, resetAt: now + windowMs };
+      this.windows.delete(key);
       this.windows.set(key, window);
-      this.evictOldest();
+      if (this.windows.size > MAX_KEYS) this.makeRoom(now);
     }
     window.count++;
     return { ...window };
   }
 
-  async peek(key: string): Promise<Window | undefined> {
-    const window = this.current(key, Date.now());
-    return window && { ...window };
-  }
-
-  private current(key: string, now: number): Window | undefined {
+  async decrement(key: string): Promise<void> {
     const window = this.windows.get(key);
-    if (window && window.resetAt <= now) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
+    if (window && window.count > 0) window.count--;
   }
 
-  private evictOldest(): void {
+  /**
+   * Ended windows go first, then the oldest client-address windows. A username's failures are
+   * the last thing to forget: forgetting them would lift a lockout.
+   */
+  private makeRoom(now: number): void {
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    for (const key of this.windows.keys()) {
+      if (this.windows.size <= MAX_KEYS) return;
+      if (key.startsWith(CLIENT_KEY_PREFIX)) this.windows.delete(key);
+    }
     for (const key of this.windows.keys()) {
       if (this.windows.size <= MAX_KEYS) return;
       this.windows.delete(key);

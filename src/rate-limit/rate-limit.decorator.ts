@@ -3,10 +3,10 @@ import { SetMetadata } from '@nestjs/common';
 export const RATE_LIMIT = 'rate-limit:kind';
 
 /**
- * - `attempt`: guesses a secret (password or code). Limited per client IP, and per username on
- *   failures (wrong password or code).
- * - `send`: makes Cognito send a code or create an account. Limited per client IP, and per
- *   username on every call (no mail bombing).
+ * - `attempt`: guesses a secret (a password or a code). Limited per client IP, and per account
+ *   on failures.
+ * - `send`: makes Cognito send a code (or create an account, which sends one). Limited per client
+ *   IP, and per account and per email address on every code sent (no mail bombing).
  */
 export type RateLimitKind = 'attempt' | 'send';
 

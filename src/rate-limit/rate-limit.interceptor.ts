@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { Observable, catchError, from, switchMap } from 'rxjs';
+import { Observable, catchError, from, mergeMap, switchMap } from 'rxjs';
 import { GraphQLContext } from '../auth/graphql-context';
 import { CodeExpiredError, CodeMismatchError, UnauthenticatedError } from '../errors/app-errors';
 import { RATE_LIMIT, RateLimitKind } from './rate-limit.decorator';
@@ -9,7 +9,8 @@ import { RateLimiter } from './rate-limiter.service';
 
 /**
  * Applies the rate limits to resolvers marked @RateLimit(). It runs per field, so each alias of a
- * mutation in one request counts as one more call.
+ * mutation in one request counts as one more call. It runs after the guard (the signed-in user
+ * is known) and before input validation (so refused input is counted, then taken back).
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
@@ -22,16 +23,23 @@ export class RateLimitInterceptor implements NestInterceptor {
     const kind = this.reflector.get<RateLimitKind | undefined>(RATE_LIMIT, context.getHandler());
     if (!kind) return next.handle();
     const gql = GqlExecutionContext.create(context);
-    const { req } = gql.getContext<GraphQLContext>();
-    const username = gql.getArgs<{ input?: { username?: unknown } }>().input?.username;
-    const name = typeof username === 'string' ? username : undefined;
+    const { req, user } = gql.getContext<GraphQLContext>();
+    const input = gql.getArgs<{ input?: { username?: unknown; email?: unknown } }>().input;
+    const subjects = [input?.username, input?.email, user?.username].filter((s): s is string => typeof s === 'string');
 
-    return from(this.limiter.beforeCall(kind, req.ip, name)).pipe(
-      switchMap(() => next.handle()),
-      catchError(async (error: unknown) => {
-        if (name !== undefined && isWrongSecret(error)) await this.limiter.failed(name);
-        throw error;
-      }),
+    return from(this.limiter.begin(kind, req.ip, subjects)).pipe(
+      switchMap((ticket) =>
+        next.handle().pipe(
+          mergeMap(async (result: unknown) => {
+            await this.limiter.settle(ticket, kind === 'send');
+            return result;
+          }),
+          catchError(async (error: unknown) => {
+            await this.limiter.settle(ticket, kind === 'attempt' && isWrongSecret(error));
+            throw error;
+          }),
+        ),
+      ),
     );
   }
 }

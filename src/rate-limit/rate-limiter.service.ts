@@ -1,19 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isIPv6 } from 'node:net';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { TooManyRequestsError } from '../errors/app-errors';
-import { ATTEMPT_STORE, AttemptStore, Window } from './attempt-store';
+import { ATTEMPT_STORE, AttemptStore, CLIENT_KEY_PREFIX, Window } from './attempt-store';
 import { RateLimitKind } from './rate-limit.decorator';
 
 export interface RateLimits {
   /** Calls of limited mutations from one client IP, per window (a burst limit). */
   ipMax: number;
   ipWindowSeconds: number;
-  /** Failed attempts (wrong password or code) on one username, per window (OWASP ASVS: at most 100 an hour). */
+  /** Failed attempts (wrong password or code) on one account, per window (OWASP ASVS: at most 100 an hour). */
   accountFailuresMax: number;
-  /** Codes sent to one username (reset, resend), per window. */
+  /** Codes sent to one account or address (sign-up, reset, resend, email change), per window. */
   accountSendsMax: number;
   accountWindowSeconds: number;
+}
+
+/** The account keys one call counted, to be kept or taken back once its outcome is known. */
+export interface Ticket {
+  kind: RateLimitKind;
+  keys: string[];
 }
 
 @Injectable()
@@ -27,31 +34,49 @@ export class RateLimiter {
     this.limits = config.rateLimits;
   }
 
-  /** Counts this call, and refuses it when the client or the account is over its limit. */
-  async beforeCall(kind: RateLimitKind, ip: string, username: string | undefined): Promise<void> {
+  /**
+   * Counts the call before it runs (so that calls made at the same moment cannot all slip under
+   * a limit), and refuses it when the client or any account it names is over its limit.
+   * `subjects`: the usernames and email addresses the call is about.
+   */
+  async begin(kind: RateLimitKind, ip: string, subjects: string[]): Promise<Ticket> {
     const { ipMax, ipWindowSeconds, accountFailuresMax, accountSendsMax, accountWindowSeconds } = this.limits;
-    refuseOver(await this.store.increment(`ip:${ip}`, ipWindowSeconds * 1000), ipMax);
-    if (username === undefined) return;
-    if (kind === 'send') {
-      refuseOver(
-        await this.store.increment(accountKey('send', username), accountWindowSeconds * 1000),
-        accountSendsMax,
-      );
-    } else {
-      const failures = await this.store.peek(accountKey('fail', username));
-      if (failures) refuseOver(failures, accountFailuresMax - 1);
-    }
+    refuseOver(await this.store.increment(clientKey(ip), ipWindowSeconds * 1000), ipMax);
+    const keys = [...new Set(subjects.map((subject) => `${kind}:${normalize(subject)}`))];
+    const windows = await Promise.all(keys.map((key) => this.store.increment(key, accountWindowSeconds * 1000)));
+    const max = kind === 'send' ? accountSendsMax : accountFailuresMax;
+    for (const window of windows) refuseOver(window, max);
+    return { kind, keys };
   }
 
-  /** A wrong password or code for `username`. */
-  async failed(username: string): Promise<void> {
-    await this.store.increment(accountKey('fail', username), this.limits.accountWindowSeconds * 1000);
+  /**
+   * Keeps the counts of a call that counts (a wrong password or code; a code sent), and takes
+   * back those of one that does not (a success, or input refused before Cognito was asked).
+   */
+  async settle(ticket: Ticket, counts: boolean): Promise<void> {
+    if (counts) return;
+    await Promise.all(ticket.keys.map((key) => this.store.decrement(key)));
   }
 }
 
-// Usernames may be case-insensitive in the pool: "Alice" and "alice" share one count.
-function accountKey(kind: string, username: string): string {
-  return `${kind}:${username.toLowerCase()}`;
+// "Alice", "ALICE" and "Ａｌｉｃｅ" may be one account in a case-insensitive pool: one count.
+function normalize(subject: string): string {
+  return subject.normalize('NFKC').toLowerCase();
+}
+
+/** An IPv6 client usually holds a whole /64: it counts as one address. */
+function clientKey(ip: string): string {
+  if (!isIPv6(ip)) return `${CLIENT_KEY_PREFIX}${ip}`;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return `${CLIENT_KEY_PREFIX}${mapped[1]}`;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${CLIENT_KEY_PREFIX}${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 function refuseOver(window: Window, max: number): void {

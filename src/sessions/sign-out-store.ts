@@ -11,7 +11,9 @@ export interface SignOut {
 
 /**
  * Where sign-outs are remembered. Access tokens stay valid until they expire (JWT verification
- * cannot know better), so this server checks every token against this record.
+ * cannot know better), so this server checks every token against this record. A record is kept as
+ * long as a refresh token may live (SIGN_OUT_RETENTION_DAYS), since a session can be refreshed
+ * that long.
  *
  * The default keeps it in this process's memory: right for one instance. Several instances need
  * one shared store (Redis: SET signout:<userId> <json> EX <longest refresh-token life>), provided
@@ -23,14 +25,28 @@ export interface SignOutStore {
 }
 
 export class InMemorySignOutStore implements SignOutStore {
-  // One entry per user who ever signed out, overwritten by the next: it grows with users, not requests.
-  private readonly signOuts = new Map<string, SignOut>();
+  // One entry per user who signed out within the retention, overwritten by the next.
+  private readonly signOuts = new Map<string, SignOut & { expiresAt: number }>();
+  private writes = 0;
+
+  /** @param retentionMs how long a sign-out is remembered: the longest a refresh token lives. */
+  constructor(private readonly retentionMs: number) {}
 
   async record(userId: string, signOut: SignOut): Promise<void> {
-    this.signOuts.set(userId, signOut);
+    const now = Date.now();
+    this.signOuts.delete(userId);
+    this.signOuts.set(userId, { ...signOut, expiresAt: now + this.retentionMs });
+    // Oldest first (insertion order): sweep the forgotten ones now and then.
+    if (++this.writes % 1000 === 0) {
+      for (const [id, entry] of this.signOuts) {
+        if (entry.expiresAt > now) break;
+        this.signOuts.delete(id);
+      }
+    }
   }
 
   async find(userId: string): Promise<SignOut | undefined> {
-    return this.signOuts.get(userId);
+    const entry = this.signOuts.get(userId);
+    return entry && entry.expiresAt > Date.now() ? entry : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { TokenUser } from '../cognito/cognito.types';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { UpdateMeInput, VerifyEmailInput } from './dto/users.inputs';
 import { User } from './models/user.model';
 import { UsersService } from './users.service';
@@ -29,6 +30,7 @@ export class UsersResolver {
     return this.users.update(user, input);
   }
 
+  @RateLimit('attempt')
   @Mutation(() => User, { description: 'Verifies a new email address with the code sent to it.' })
   verifyEmail(
     @CurrentUser() user: TokenUser,

@@ -52,6 +52,23 @@ describe('GraphQL limits', () => {
     await refusedBeforeResolvers(query, /is nested 3 deep \(at most 2\)/);
   });
 
+  it('measures a fragment once: a chain that doubles at each of 40 levels is refused at once', async () => {
+    const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+    const query = `{ ...F0 } ${chain.join(' ')} fragment F40 on Query { __typename }`;
+    await refusedBeforeResolvers(query, /asks for \d+ fields/);
+  });
+
+  it('bounds parsing itself: a query nested thousands deep is refused without exhausting the stack', async () => {
+    const response = await server.gql(`${'{a'.repeat(2500)}${'}'.repeat(2500)}`);
+    expect(errorCodes(response)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(response.errors![0].message).toMatch(/Document contains more tha[nt] 2000 tokens/);
+  });
+
+  it('counts __typename like any field: only introspection proper is exempt', async () => {
+    const query = `{ ${Array.from({ length: 12 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    await refusedBeforeResolvers(query, /has 12 aliases/);
+  });
+
   it('refuses a query longer than the limit', async () => {
     await refusedBeforeResolvers(`{ me { id } }${' '.repeat(6100)}`, /at most 6000 are allowed/);
   });
@@ -66,6 +83,14 @@ describe('GraphQL limits', () => {
     expect(await response.json()).toEqual({
       errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_USER_INPUT' } }],
     });
+  });
+
+  it('answers an unknown HTTP route with 404 in the shape of a GraphQL error', async () => {
+    const response = await fetch(server.url.replace('/graphql', '/admin'));
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('answers a body that is not JSON in the shape of a GraphQL error', async () => {

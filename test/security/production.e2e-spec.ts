@@ -36,6 +36,21 @@ describe('production mode', () => {
     expect(response.errors![0].message).not.toMatch(/Did you mean/);
   });
 
+  it('suggests no names and quotes no values in variable errors either', async () => {
+    const response = await server.gql(
+      'mutation ($input: AuthenticateInput!) { authenticate(input: $input) { __typename } }',
+      { input: { usernam: 'x', password: ['S3cret-pass!'] } },
+    );
+    const messages = response.errors!.map((e) => e.message).join('\n');
+    expect(messages).not.toMatch(/Did you mean/);
+    expect(messages).not.toContain('S3cret-pass!');
+  });
+
+  it('measures __typename aliases like any field', async () => {
+    const query = `{ ${Array.from({ length: 50 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    expect(errorCodes(await server.gql(query))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
   it('keeps CSRF prevention on', async () => {
     const response = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`);
     expect(response.status).toBe(400);

@@ -1,4 +1,5 @@
 import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
+import { CognitoService } from '../../src/cognito/cognito.service';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
 import { recordFigure } from './figures';
 
@@ -22,6 +23,7 @@ describe('rate limits', () => {
     const server = await start({ RATE_LIMIT_IP_MAX: '30' });
     const codes: string[] = [];
     for (let i = 0; i < 31; i++) codes.push(...errorCodes(await signIn(server, `burst-${i}`)));
+    recordFigure('ipBurst', { tried: codes.length, refused: codes.filter((c) => c === 'TOO_MANY_REQUESTS').length });
     expect(codes.slice(0, 30)).toEqual(Array(30).fill('UNAUTHENTICATED'));
     const refused = await signIn(server, 'burst-last');
     expect(errorCodes(refused)).toEqual(['TOO_MANY_REQUESTS']);
@@ -29,7 +31,6 @@ describe('rate limits', () => {
     expect(wait).toBeGreaterThanOrEqual(1);
     expect(wait).toBeLessThanOrEqual(60);
     expect(refused.errors![0].message).toBe(`Too many attempts: try again in ${wait} seconds`);
-    recordFigure('ipBurst', { tried: 32, refused: 2 });
   });
 
   it('counts every aliased field: a fourth aliased sign-in is refused past a limit of six calls', async () => {
@@ -65,6 +66,17 @@ describe('rate limits', () => {
       expect(errorCodes(await signIn(server, 'ghost'))).toEqual(['TOO_MANY_REQUESTS']);
     });
 
+    it('counts attempts made at the same moment: 40 parallel wrong passwords, at most 3 reach Cognito', async () => {
+      const signInCalls = jest.spyOn(server.app.get(CognitoService), 'signIn');
+      try {
+        const answers = await Promise.all(Array.from({ length: 40 }, () => signIn(server, 'parallel-victim')));
+        expect(signInCalls.mock.calls.length).toBeLessThanOrEqual(3);
+        expect(answers.filter((a) => errorCodes(a)[0] === 'TOO_MANY_REQUESTS').length).toBeGreaterThanOrEqual(37);
+      } finally {
+        signInCalls.mockRestore();
+      }
+    });
+
     it('does not count a successful sign-in as a failure', async () => {
       await signUpAndIn(server, 'regular');
       for (let i = 0; i < 5; i++) {
@@ -77,6 +89,24 @@ describe('rate limits', () => {
       const guess = (code: string) => server.gql(CONFIRM, { input: { username: 'guessed', code } });
       for (let i = 0; i < 3; i++) expect(errorCodes(await guess(`99999${i}`))).toEqual(['CODE_MISMATCH']);
       expect(errorCodes(await guess('999993'))).toEqual(['TOO_MANY_REQUESTS']);
+    });
+
+    it('does not count refused input as a code sent', async () => {
+      for (let i = 0; i < 4; i++) {
+        const bad = await server.gql(REGISTER, {
+          input: { username: 'framed', email: 'not-an-email', password: 'weak' },
+        });
+        expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+      }
+      expect(errorCodes(await server.gql(FORGOT, { input: { username: 'framed' } }))).toEqual([]);
+    });
+
+    it('limits codes sent to one email address, whatever the username', async () => {
+      const register = (username: string) =>
+        server.gql(REGISTER, { input: { username, email: 'target@example.com', password: PASSWORD } });
+      expect(errorCodes(await register('bomb-1'))).toEqual([]);
+      expect(errorCodes(await register('bomb-2'))).toEqual([]);
+      expect(errorCodes(await register('bomb-3'))).toEqual(['TOO_MANY_REQUESTS']);
     });
 
     it('limits codes sent to one username (no mail bombing)', async () => {
@@ -97,8 +127,9 @@ describe('rate limits', () => {
       ]);
     });
 
-    it('with TRUST_PROXY, limits each forwarded client on its own', async () => {
-      const server = await start({ RATE_LIMIT_IP_MAX: '2', TRUST_PROXY: 'true' });
+    it('with TRUST_PROXY=1, limits each forwarded client on its own, by the address the proxy saw', async () => {
+      // The test plays the proxy: it appends the client address it "saw" after whatever the client sent.
+      const server = await start({ RATE_LIMIT_IP_MAX: '2', TRUST_PROXY: '1' });
       for (let i = 0; i < 2; i++) await signIn(server, `proxied-${i}`, 'x', { 'x-forwarded-for': '192.0.2.1' });
       expect(errorCodes(await signIn(server, 'proxied-2', 'x', { 'x-forwarded-for': '192.0.2.1' }))).toEqual([
         'TOO_MANY_REQUESTS',
@@ -106,6 +137,15 @@ describe('rate limits', () => {
       expect(errorCodes(await signIn(server, 'proxied-3', 'x', { 'x-forwarded-for': '192.0.2.2' }))).toEqual([
         'UNAUTHENTICATED',
       ]);
+      // Addresses the client wrote itself, left of the proxy's, change nothing.
+      for (let i = 0; i < 3; i++) {
+        const spoofed = { 'x-forwarded-for': `198.51.100.${i}, 192.0.2.1` };
+        expect(errorCodes(await signIn(server, `spoof-${i}`, 'x', spoofed))).toEqual(['TOO_MANY_REQUESTS']);
+      }
+    });
+
+    it('refuses TRUST_PROXY=true, which would trust what the client writes', async () => {
+      await expect(start({ TRUST_PROXY: 'true' })).rejects.toThrow(/TRUST_PROXY must be the number of proxies/);
     });
   });
 });

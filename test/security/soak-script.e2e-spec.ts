@@ -9,7 +9,16 @@ it('the soak script runs and finds no 5xx and no wrong answer', async () => {
     execFile(
       process.execPath,
       [join(__dirname, '..', '..', 'bench', 'soak.js')],
-      { env: { ...process.env, SOAK_SECONDS: '3', SOAK_WARMUP_SECONDS: '1', SOAK_CONCURRENCY: '8', SOAK_MAX_RSS_GROWTH: '10' }, timeout: 60_000 },
+      {
+        env: {
+          ...process.env,
+          SOAK_SECONDS: '3',
+          SOAK_WARMUP_SECONDS: '1',
+          SOAK_CONCURRENCY: '8',
+          SOAK_MAX_RSS_GROWTH: '10',
+        },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
     ),

@@ -31,8 +31,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const config = parseConfig({
     COGNITO_LOCAL_PORT: String(await freePort()),
     COGNITO_LOCAL_DATA_DIR: dataDir,
-    // Tests sign in far more often, from one address, than people do; rate-limits.e2e-spec.ts
-    // tests the real defaults.
+    // Tests sign in far more often, from one address, than people do; the rate-limit tests set
+    // the limits they test.
     RATE_LIMIT_IP_MAX: '100000',
     RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000',
     RATE_LIMIT_ACCOUNT_SENDS_MAX: '1000',
