@@ -44,6 +44,11 @@ async function main() {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Stopped from outside (a test's timeout): take the server down too.
+  process.once('SIGTERM', () => {
+    server.kill('SIGTERM');
+    process.exit(1);
+  });
   try {
     await new Promise((resolve, reject) => {
       let out = '';
@@ -123,11 +128,13 @@ async function main() {
     };
     console.log('| measure | value |\n|---|---|');
     for (const [name, value] of Object.entries(result)) console.log(`| ${name} | ${value} |`);
-    mkdirSync(join(__dirname, 'results'), { recursive: true });
-    writeFileSync(
-      join(__dirname, 'results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-      JSON.stringify(result, null, 2),
-    );
+    if (process.env.SOAK_WRITE_RESULTS !== '0') {
+      mkdirSync(join(__dirname, 'results'), { recursive: true });
+      writeFileSync(
+        join(__dirname, 'results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+        JSON.stringify(result, null, 2),
+      );
+    }
     const ok = counts.serverErrors === 0 && counts.wrongAnswers === 0 && result.rssGrowth <= MAX_RSS_GROWTH;
     if (!ok) {
       console.error('SOAK FAILED: 5xx, wrong answers, or memory growth over 20%');
