@@ -16,6 +16,7 @@ it('the soak script runs and finds no 5xx and no wrong answer', async () => {
           SOAK_WARMUP_SECONDS: '1',
           SOAK_CONCURRENCY: '8',
           SOAK_MAX_RSS_GROWTH: '10',
+          SOAK_WRITE_RESULTS: '0',
         },
         timeout: 60_000,
       },
