@@ -5,23 +5,10 @@
 // cheap request waiting while sign-ins run (p99, against the same request with no sign-ins).
 // Run: npm run bench:sign-in   (builds, starts dist/main.js with its embedded emulator, then stops it)
 
-const { spawn } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
-const { createServer } = require('node:net');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { readFileSync } = require('node:fs');
+const { startServer } = require('./lib/server');
 
 const SIGN_INS = Number(process.env.SIGN_INS ?? 200);
-const PASSWORD = 'Corr3ct-Horse!';
-const CODE = '246810';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 /** User + system CPU of a process, in milliseconds (Linux). */
 function cpuMs(pid) {
@@ -30,53 +17,21 @@ function cpuMs(pid) {
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const server = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-    cwd: dataDir,
-    env: {
-      ...process.env,
-      NO_COLOR: '1',
-      PORT: String(port),
-      COGNITO_LOCAL_PORT: String(await freePort()),
-      COGNITO_LOCAL_DATA_DIR: dataDir,
-      CODE, // cognito-local then "sends" this code every time
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // Far more sign-ins from one address than a person makes: lift the rate limits for the measure.
+  const server = await startServer({ RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000000' });
   try {
-    await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('GraphQL API ready')) resolve();
-      });
-      server.once('exit', () => reject(new Error(`server exited:\n${out}`)));
-    });
-
     const gql = async (query, variables) => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = await response.json();
+      const { body } = await server.post(query, variables);
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
     const signIn = () =>
       gql('mutation($i: AuthenticateInput!) { authenticate(input: $i) { __typename } }', {
-        i: { username: 'bench', password: PASSWORD },
+        i: { username: 'bench', password: server.PASSWORD },
       });
     const ping = () => gql('{ __typename }');
 
-    await gql('mutation($i: RegisterInput!) { register(input: $i) { username } }', {
-      i: { username: 'bench', email: 'bench@example.com', password: PASSWORD },
-    });
-    await gql('mutation($i: ConfirmRegistrationInput!) { confirmRegistration(input: $i) }', {
-      i: { username: 'bench', code: CODE },
-    });
+    await server.signUp('bench');
     for (let i = 0; i < 50; i++) await Promise.all([signIn(), ping()]); // warm-up
 
     const measure = async (request) => {
@@ -121,9 +76,7 @@ async function main() {
     console.log('| measure | value | ratio |\n|---|---|---|');
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

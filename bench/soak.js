@@ -5,85 +5,23 @@
 // 5xx, any wrong answer, or resident memory at the end more than 20% above that after warm-up.
 // Run: npm run soak   (figures go to SECURITY.md; JSON under bench/results/)
 
-const { spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
-const { tmpdir } = require('node:os');
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { startServer } = require('./lib/server');
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(process.env.SOAK_WARMUP_SECONDS ?? Math.min(10, SECONDS / 6));
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 32);
 const INVALID_SHARE = 0.2;
 const MAX_RSS_GROWTH = Number(process.env.SOAK_MAX_RSS_GROWTH ?? 1.2);
-const PASSWORD = 'Corr3ct-Horse!';
-const CODE = '135790';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'soak-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const server = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-    cwd: dataDir,
-    env: {
-      ...process.env,
-      NO_COLOR: '1',
-      PORT: String(port),
-      COGNITO_LOCAL_PORT: String(await freePort()),
-      COGNITO_LOCAL_DATA_DIR: dataDir,
-      CODE,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // Stopped from outside (a test's timeout): take the server down too.
-  process.once('SIGTERM', () => {
-    server.kill('SIGTERM');
-    process.exit(1);
-  });
+  const server = await startServer();
   try {
-    await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('GraphQL API ready')) resolve();
-      });
-      server.once('exit', () => reject(new Error(`server exited:\n${out}`)));
-    });
-    const post = async (body, token) => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json() };
-    };
-    const mutation = (query, input) => post({ query, variables: { input } });
-    await mutation('mutation($input: RegisterInput!) { register(input: $input) { username } }', {
-      username: 'soak',
-      email: 'soak@example.com',
-      password: PASSWORD,
-    });
-    await mutation('mutation($input: ConfirmRegistrationInput!) { confirmRegistration(input: $input) }', {
-      username: 'soak',
-      code: CODE,
-    });
-    const signedIn = await mutation(
-      'mutation($input: AuthenticateInput!) { authenticate(input: $input) { ... on AuthTokens { accessToken } } }',
-      {
-        username: 'soak',
-        password: PASSWORD,
-      },
-    );
-    const token = signedIn.body.data.authenticate.accessToken;
+    const post = (body, token) => server.post(body.query, undefined, token);
+    const token = await server.signUp('soak');
     const [h, p, s] = token.split('.');
     const invalid = [
       'garbage',
@@ -141,9 +79,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

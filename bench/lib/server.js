@@ -1,0 +1,87 @@
+'use strict';
+// The built server (dist/main.js) with its embedded emulator, run as a user runs it, for the
+// benchmark scripts: started on free ports in a folder of its own, stopped with SIGTERM.
+
+const { spawn } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const PASSWORD = 'Corr3ct-Horse!';
+// cognito-local "sends" this code every time, so the scripts need no log reading.
+const CODE = '246810';
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+async function startServer(env = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'main.js')], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      PORT: String(port),
+      COGNITO_LOCAL_PORT: String(await freePort()),
+      COGNITO_LOCAL_DATA_DIR: dataDir,
+      CODE,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Stopped from outside (a test's timeout): take the server down too.
+  process.once('SIGTERM', () => stop().finally(() => process.exit(1)));
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('GraphQL API ready')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`server exited:\n${out}`)));
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+
+  /** One GraphQL request: its HTTP status and body. */
+  const post = async (query, variables, token) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  /** Registers and confirms `username`, and returns its access token. */
+  const signUp = async (username) => {
+    await post('mutation($i: RegisterInput!) { register(input: $i) { username } }', {
+      i: { username, email: `${username}@example.com`, password: PASSWORD },
+    });
+    await post('mutation($i: ConfirmRegistrationInput!) { confirmRegistration(input: $i) }', {
+      i: { username, code: CODE },
+    });
+    const { body } = await post(
+      'mutation($i: AuthenticateInput!) { authenticate(input: $i) { ... on AuthTokens { accessToken } } }',
+      { i: { username, password: PASSWORD } },
+    );
+    return body.data.authenticate.accessToken;
+  };
+
+  return { pid: child.pid, url, post, signUp, stop, PASSWORD };
+}
+
+module.exports = { startServer };
