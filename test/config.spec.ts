@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       totpIssuer: 'Cognito GraphQL Auth',
       trustProxy: false,
       signOutRetentionDays: 30,
+      tokenCacheSize: 10000,
       rateLimits: {
         ipMax: 30,
         ipWindowSeconds: 60,

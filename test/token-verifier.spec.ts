@@ -145,6 +145,19 @@ describe('TokenVerifier', () => {
     });
   });
 
+  it('checks a token once, then answers it from the cache; a bad token is never cached', async () => {
+    const verifier = await verifierFor();
+    const inner = jest.spyOn((verifier as unknown as { verifier: { verify: () => unknown } }).verifier, 'verify');
+    const jwt = token();
+    await verifier.verify(jwt);
+    await verifier.verify(jwt);
+    expect(inner).toHaveBeenCalledTimes(1);
+    const bad = token({ client_id: 'other' });
+    expect(await rejection(verifier, bad)).toMatch(/^UNAUTHENTICATED/);
+    expect(await rejection(verifier, bad)).toMatch(/^UNAUTHENTICATED/);
+    expect(inner).toHaveBeenCalledTimes(3);
+  });
+
   it('never fetches a URI other than the configured JWKS URI', async () => {
     const fetcher = new JwksFetcher(['http://127.0.0.1:1/pool/.well-known/jwks.json'], 1000);
     await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not a JWKS URI of the pool');

@@ -10,6 +10,7 @@ import { AppError, ServiceUnavailableError, UnauthenticatedError } from '../erro
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { JwksFetcher } from './jwks-fetcher';
+import { TokenCache } from './token-cache';
 import { TokenUser } from './cognito.types';
 
 interface Verifier {
@@ -29,11 +30,13 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   private retryDelayMs = FIRST_RETRY_MS;
   private retry?: NodeJS.Timeout;
   private stopped = false;
+  private readonly cache: TokenCache;
 
   constructor(
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.cache = new TokenCache(config.tokenCacheSize);
     const jwksCache = new SimpleJwksCache({ fetcher: new JwksFetcher(pool.jwksUris, config.cognitoTimeoutMs) });
     this.verifier = pool.awsIssuer
       ? CognitoJwtVerifier.create(
@@ -97,13 +100,15 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   async verify(token: string): Promise<TokenUser> {
     // Until the keys are loaded no token can be judged: that is our outage, not the caller's fault.
     if (!this.keysLoaded) throw new ServiceUnavailableError(KEYS_UNAVAILABLE);
+    const cached = this.cache.get(token);
+    if (cached) return cached;
     let payload: JwtPayload;
     try {
       payload = await this.verifier.verify(token);
     } catch (error) {
       throw verificationError(error);
     }
-    return {
+    const user: TokenUser = {
       id: payload.sub as string,
       username: payload.username as string,
       groups: (payload['cognito:groups'] as string[] | undefined) ?? [],
@@ -111,6 +116,8 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
       sessionId: String(payload.origin_jti ?? payload.jti ?? ''),
       accessToken: token,
     };
+    this.cache.set(token, user, payload.exp as number);
+    return user;
   }
 }
 

@@ -46,6 +46,8 @@ export interface AppConfig {
   rateLimits: RateLimits;
   /** How long a sign-out is remembered: at least the app client's refresh-token lifetime. */
   signOutRetentionDays: number;
+  /** Verified tokens kept to skip the RSA check when they come again (0: none). */
+  tokenCacheSize: number;
   graphql: {
     limits: QueryLimits;
     /** Largest request body Fastify reads. */
@@ -104,6 +106,7 @@ export function parseConfig(env: Env): AppConfig {
       accountWindowSeconds: read.integer('RATE_LIMIT_ACCOUNT_WINDOW_SECONDS', 3600, 1, 86400 * 7),
     },
     signOutRetentionDays: read.integer('SIGN_OUT_RETENTION_DAYS', 30, 1, 3650),
+    tokenCacheSize: read.integer('TOKEN_CACHE_SIZE', 10000, 0, 1_000_000),
     graphql: {
       limits: {
         maxQueryBytes: read.integer('GRAPHQL_MAX_QUERY_BYTES', 8192, 256, 1048576),
