@@ -20,10 +20,11 @@ const freePort = () =>
     });
   });
 
-async function startServer(env = {}) {
+/** `script`: dist/main.js, or another entry point of the built server. */
+async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist', 'main.js')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [script], {
     cwd: dataDir,
     env: {
       ...process.env,

@@ -1,6 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
-
-export const RATE_LIMIT = 'rate-limit:kind';
+import { SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
+import { RATE_LIMIT, RateLimitInterceptor } from './rate-limit.interceptor';
 
 /**
  * - `attempt`: guesses a secret (a password or a code). Limited per client IP, and per account
@@ -10,5 +9,9 @@ export const RATE_LIMIT = 'rate-limit:kind';
  */
 export type RateLimitKind = 'attempt' | 'send';
 
-/** Counts each call of this resolver (each aliased field too) against the rate limits. */
-export const RateLimit = (kind: RateLimitKind) => SetMetadata(RATE_LIMIT, kind);
+/**
+ * Counts each call of this resolver (each aliased field too) against the rate limits. The
+ * interceptor is attached here rather than globally: every other resolver then runs without one.
+ */
+export const RateLimit = (kind: RateLimitKind) =>
+  applyDecorators(SetMetadata(RATE_LIMIT, kind), UseInterceptors(RateLimitInterceptor));

@@ -4,8 +4,10 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { Observable, catchError, from, mergeMap, switchMap } from 'rxjs';
 import { GraphQLContext } from '../auth/graphql-context';
 import { CodeExpiredError, CodeMismatchError, UnauthenticatedError } from '../errors/app-errors';
-import { RATE_LIMIT, RateLimitKind } from './rate-limit.decorator';
+import type { RateLimitKind } from './rate-limit.decorator';
 import { RateLimiter } from './rate-limiter.service';
+
+export const RATE_LIMIT = 'rate-limit:kind';
 
 /**
  * Applies the rate limits to resolvers marked @RateLimit(). It runs per field, so each alias of a
