@@ -1,4 +1,7 @@
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module, Type } from '@nestjs/common';
@@ -38,6 +41,9 @@ export class AppModule {
           // The classic Playground loads from a CDN and is unmaintained; Apollo's page is used in development.
           playground: false,
           plugins: [
+            // Cache hints serve HTTP caches of GET queries, which an auth API does not want; off,
+            // Apollo no longer wraps every field resolver to collect them.
+            ApolloServerPluginCacheControlDisabled(),
             config.graphql.ide
               ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
               : ApolloServerPluginLandingPageDisabled(),
