@@ -11,7 +11,12 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   return NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
-    new FastifyAdapter({ bodyLimit: config.graphql.bodyLimitBytes, trustProxy: config.trustProxy }),
+    new FastifyAdapter({
+      bodyLimit: config.graphql.bodyLimitBytes,
+      trustProxy: config.trustProxy,
+      // No Nest middleware here: without middie, no request walks an empty middleware chain.
+      skipMiddie: true,
+    }),
     {
       logger: options.logger,
       abortOnError: false,
