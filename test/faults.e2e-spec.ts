@@ -76,7 +76,7 @@ describe('faults of the user pool', () => {
   });
 
   it('answers a Cognito server error with SERVICE_UNAVAILABLE', async () => {
-    fake.error('SignUp', 'InternalErrorException', 500);
+    fake.error('SignUp', 'InternalErrorException', undefined, 500);
     expect(errorCodes(await register())).toEqual(['SERVICE_UNAVAILABLE']);
   });
 

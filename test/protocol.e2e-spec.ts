@@ -68,9 +68,6 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
   // --- small helpers -------------------------------------------------------------------------
   /** Cognito answers `target` with HTTP 200 and `body`. */
   const answer = (target: string, body: object = {}) => fake.reply(target, { status: 200, body });
-  /** Cognito answers `target` with its error shape: `{ __type, message }`, HTTP 400 (500 for a server fault). */
-  const refuse = (target: string, type: string, message = `${type} (from the fake)`, status = 400) =>
-    fake.reply(target, { status, body: { __type: type, message } });
   const targets = () => fake.calls.map((call) => call.target);
   const bodyOf = (target: string) => fake.calls.find((call) => call.target === target)?.body;
 
@@ -147,7 +144,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     ])('answers %s ("%s") exactly as it answers a real user: no account enumeration', async (type, message) => {
       delivered('r***@e***.com', 'EMAIL', 'email');
       const real = await send(newUsername());
-      refuse(target, type, message);
+      fake.error(target, type, message);
       const hidden = await send(newUsername());
 
       expect(real.errors).toBeUndefined();
@@ -156,17 +153,17 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     });
 
     it('answers LimitExceededException with TOO_MANY_REQUESTS', async () => {
-      refuse(target, 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+      fake.error(target, 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
       expect(errorCodes(await send(newUsername()))).toEqual(['TOO_MANY_REQUESTS']);
     });
 
     it('answers a Cognito server fault (HTTP 500) with SERVICE_UNAVAILABLE', async () => {
-      refuse(target, 'InternalErrorException', 'Internal error', 500);
+      fake.error(target, 'InternalErrorException', 'Internal error', 500);
       expect(errorCodes(await send(newUsername()))).toEqual(['SERVICE_UNAVAILABLE']);
     });
 
     it('reports a wrong client secret (NotAuthorizedException about the secret hash) as INTERNAL_SERVER_ERROR', async () => {
-      refuse(target, 'NotAuthorizedException', `Unable to verify secret hash for client ${CLIENT}`);
+      fake.error(target, 'NotAuthorizedException', `Unable to verify secret hash for client ${CLIENT}`);
       expect(errorCodes(await send(newUsername()))).toEqual(['INTERNAL_SERVER_ERROR']);
     });
   });
@@ -201,12 +198,12 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['LimitExceededException', 'TOO_MANY_REQUESTS', 'Attempt limit exceeded, please try after some time.'],
       ['TooManyFailedAttemptsException', 'TOO_MANY_REQUESTS', 'Too many failed attempts.'],
     ])('answers %s with %s', async (type, code, message) => {
-      refuse('ConfirmForgotPassword', type, message);
+      fake.error('ConfirmForgotPassword', type, message);
       expect(errorCodes(await confirm(newUsername()))).toEqual([code]);
     });
 
     it("answers Cognito's own policy refusal (InvalidPasswordException) with BAD_USER_INPUT on newPassword", async () => {
-      refuse(
+      fake.error(
         'ConfirmForgotPassword',
         'InvalidPasswordException',
         'Password does not conform to policy: Password not long enough',
@@ -288,7 +285,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
 
     it('answers GlobalSignOut refusing the token (NotAuthorizedException) with UNAUTHENTICATED', async () => {
       const { token } = signedIn();
-      refuse('GlobalSignOut', 'NotAuthorizedException', 'Access Token has been revoked');
+      fake.error('GlobalSignOut', 'NotAuthorizedException', 'Access Token has been revoked');
 
       expect(errorCodes(await server.gql(SIGN_OUT, {}, token))).toEqual(['UNAUTHENTICATED']);
       expect(targets()).toEqual(['GlobalSignOut']);
@@ -296,7 +293,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
 
     it('answers a Cognito server fault with SERVICE_UNAVAILABLE, but the sign-out recorded here still holds', async () => {
       const { token } = signedIn();
-      refuse('GlobalSignOut', 'InternalErrorException', 'Internal error', 500);
+      fake.error('GlobalSignOut', 'InternalErrorException', 'Internal error', 500);
 
       expect(errorCodes(await server.gql(SIGN_OUT, { refreshToken: 'r' }, token))).toEqual(['SERVICE_UNAVAILABLE']);
       expect(targets()).toEqual(['GlobalSignOut']);
@@ -306,7 +303,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     it('with refreshToken still answers true when the app client cannot revoke tokens (UnsupportedOperationException)', async () => {
       const { token } = signedIn();
       answer('GlobalSignOut');
-      refuse('RevokeToken', 'UnsupportedOperationException', 'Token revocation is not enabled for this client.');
+      fake.error('RevokeToken', 'UnsupportedOperationException', 'Token revocation is not enabled for this client.');
 
       const response = await server.gql(SIGN_OUT, { refreshToken: 'the-refresh-token' }, token);
 
@@ -521,7 +518,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['EnableSoftwareTokenMFAException', 'CODE_MISMATCH', 'Code mismatch and fail enable Software Token MFA'],
       ['NotAuthorizedException', 'UNAUTHENTICATED', 'Invalid session for the user, session is expired.'],
     ])('answers MFA_SETUP when VerifySoftwareToken throws %s with %s', async (type, code, message) => {
-      refuse('VerifySoftwareToken', type, message);
+      fake.error('VerifySoftwareToken', type, message);
       const response = await respondToMfa(newUsername(), 'MFA_SETUP:associate-session', '000000');
       expect(errorCodes(response)).toEqual([code]);
       expect(targets()).toEqual(['VerifySoftwareToken']);
@@ -532,14 +529,18 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['ExpiredCodeException', 'CODE_EXPIRED', 'Your software token has already been used once.'],
       ['NotAuthorizedException', 'UNAUTHENTICATED', 'Invalid session for the user, session is expired.'],
     ])('answers RespondToAuthChallenge throwing %s with %s', async (type, code, message) => {
-      refuse('RespondToAuthChallenge', type, message);
+      fake.error('RespondToAuthChallenge', type, message);
       const response = await respondToMfa(newUsername(), 'SOFTWARE_TOKEN_MFA:totp-session', '000000');
       expect(errorCodes(response)).toEqual([code]);
       expect(targets()).toEqual(['RespondToAuthChallenge']);
     });
 
     it('answers NEW_PASSWORD_REQUIRED with an expired session (NotAuthorizedException) with UNAUTHENTICATED', async () => {
-      refuse('RespondToAuthChallenge', 'NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      fake.error(
+        'RespondToAuthChallenge',
+        'NotAuthorizedException',
+        'Invalid session for the user, session is expired.',
+      );
       const response = await respondToNewPassword(newUsername(), 'NEW_PASSWORD_REQUIRED:expired');
       expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
     });
@@ -593,7 +594,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
 
     it('answers setupTotp with a token Cognito refuses (NotAuthorizedException) with UNAUTHENTICATED', async () => {
       const { token } = signedIn();
-      refuse('AssociateSoftwareToken', 'NotAuthorizedException', 'Access Token has been revoked');
+      fake.error('AssociateSoftwareToken', 'NotAuthorizedException', 'Access Token has been revoked');
       expect(errorCodes(await server.gql(SETUP_TOTP, {}, token))).toEqual(['UNAUTHENTICATED']);
     });
 
@@ -630,7 +631,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       'answers VerifySoftwareToken throwing %s with CODE_MISMATCH, and does not turn TOTP on',
       async (type, message) => {
         const { token } = signedIn();
-        refuse('VerifySoftwareToken', type, message);
+        fake.error('VerifySoftwareToken', type, message);
         answer('SetUserMFAPreference');
 
         expect(errorCodes(await verify(token))).toEqual(['CODE_MISMATCH']);

@@ -1,8 +1,9 @@
-import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { describePool } from '../src/cognito/cognito-pool';
 import { JwksFetcher } from '../src/cognito/jwks-fetcher';
 import { TokenVerifier } from '../src/cognito/token-verifier';
 import { parseConfig } from '../src/config/config';
+import { TokenMinter } from './support/token-minter';
 
 // Tokens as an AWS pool issues them cannot come from the emulator, so this test signs its own and
 // serves their JWKS through a stubbed fetch (the only network call the verifier makes).
@@ -10,33 +11,26 @@ const POOL_ID = 'eu-west-1_Test123';
 const CLIENT_ID = 'the-client';
 const AWS_ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`;
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const minter = new TokenMinter(AWS_ISSUER, CLIENT_ID, 'key-1');
+const { publicKey } = minter;
 const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-const JWKS = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'RS256', use: 'sig' }] };
+const JWKS = minter.jwks;
 
 const b64 = (value: object | string) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
+/** An access token of alice, in group admin, from the pool; `claims` and `header` override. */
 function token(
   claims: Record<string, unknown> = {},
   header: Record<string, unknown> = {},
-  key: KeyObject = privateKey,
+  key: KeyObject = minter.privateKey,
 ) {
-  const head = { alg: 'RS256', kid: 'key-1', ...header };
-  const body = {
-    sub: 'user-sub',
-    username: 'alice',
-    iss: AWS_ISSUER,
-    token_use: 'access',
-    client_id: CLIENT_ID,
-    'cognito:groups': ['admin'],
-    iat: now(),
-    exp: now() + 600,
-    ...claims,
-  };
-  const unsigned = `${b64(head)}.${b64(body)}`;
-  return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), key).toString('base64url')}`;
+  return minter.sign(
+    { alg: 'RS256', kid: minter.kid, ...header },
+    minter.claims('user-sub', { username: 'alice', 'cognito:groups': ['admin'], ...claims }),
+    key,
+  );
 }
 
 describe('TokenVerifier', () => {

@@ -280,7 +280,7 @@ function tokens(result: AuthenticationResultType): Tokens {
   };
 }
 
-export function codeDelivery(details: CodeDeliveryDetailsType): CodeDeliveryDetails {
+function codeDelivery(details: CodeDeliveryDetailsType): CodeDeliveryDetails {
   return {
     destination: details.Destination ?? null,
     medium: details.DeliveryMedium ?? null,

@@ -135,10 +135,7 @@ describe('token corpus', () => {
     ['4 segments', () => `${valid()}.extra`],
     ['non-base64url characters', () => valid().replace(/^(.{10})/, '$1+/')],
     // Validly signed: only the length limit refuses it.
-    [
-      'a 9 KB token (under the header limit, over ours)',
-      () => minter.accessToken('user-1', { pad: 'A'.repeat(6500) }),
-    ],
+    ['a 9 KB token (under the header limit, over ours)', () => minter.accessToken('user-1', { pad: 'A'.repeat(6500) })],
     [
       'a jku pointing elsewhere (never fetched)',
       () =>

@@ -34,8 +34,9 @@ export class FakeCognito {
     this.replies.set(target, reply);
   }
 
-  error(target: string, type: string, status = 400): void {
-    this.reply(target, { status, body: { __type: type, message: `${type} (from the fake)` } });
+  /** Cognito's error shape: `{ __type, message }`, HTTP 400 (500 for a server fault). */
+  error(target: string, type: string, message = `${type} (from the fake)`, status = 400): void {
+    this.reply(target, { status, body: { __type: type, message } });
   }
 
   async stop(): Promise<void> {
