@@ -1,91 +1,107 @@
 #!/usr/bin/env node
 'use strict';
-// npm run bench: in one run, interleaved (A B A B …, ROUNDS rounds, medians), the req/s and
-// latency of
-//   - the bare Fastify + Apollo reference (bench/reference-server.js), `me` with no auth,
-//   - our server answering `{ baselineMe { id username groups } }`: the same shape, no auth
-//     (bench/server-with-baseline.js adds that one query),
-//   - our `me { id username groups }` with one valid token,
-//   - our `me` with a rotating set of TOKENS tokens (each first use takes the full verification),
-// and the resident memory of each server at the end. Prints one table with the ratios, and
-// writes it as JSON under bench/results/ (git-ignored).
+// npm run bench: issue 5's measures, in one run. Interleaved rounds (A B A B …, ROUNDS rounds,
+// medians) of
+//   - reference: the bare Fastify + Apollo server (bench/reference-server.js), `me` with no auth,
+//   - unauthenticated: our server answering `{ baselineMe { id username groups } }`, the same
+//     shape with no auth (bench/server-with-baseline.js adds that one query),
+//   - meOneToken: our `me { id username groups }` with one valid token,
+//   - meRotatingTokens: our `me` with TOKENS tokens in turn (each first use takes the full check),
+//   - mePaced / mePacedDuringSignIns: `me` at a steady PACED_RATE req/s, alone and with
+//     SIGN_IN_LOOPS sign-ins in flight all the time. At full load every extra piece of work
+//     lengthens the queue; at a steady rate the p99 shows whether sign-ins block the event loop.
+// Then: the resident memory of both servers after their load, the server CPU of one sign-in
+// (SIGN_INS of them), and the time from process start to the first answered `me` with a pool
+// named by the environment (STARTS times). Prints the tables, and writes them as JSON under
+// bench/results/ (git-ignored).
 
 const autocannon = require('autocannon');
-const { spawn } = require('node:child_process');
-const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
 const { join } = require('node:path');
+const { rssMb } = require('./lib/proc');
+const { startReference } = require('./lib/reference');
 const { startServer } = require('./lib/server');
+const { signInCpu, whileSigningIn } = require('./lib/sign-in');
+const { timeToFirstMe } = require('./lib/start-up');
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const TOKENS = Number(process.env.BENCH_TOKENS ?? 1000);
+const setting = (name, fallback) => Number(process.env[`BENCH_${name}`] ?? fallback);
+const SECONDS = setting('SECONDS', 10);
+const ROUNDS = setting('ROUNDS', 3);
+const CONNECTIONS = setting('CONNECTIONS', 50);
+const TOKENS = setting('TOKENS', 1000);
+const PACED_RATE = setting('PACED_RATE', 500);
+const SIGN_IN_LOOPS = setting('SIGN_IN_LOOPS', 4);
+const SIGN_INS = setting('SIGN_INS', 200);
+const STARTS = setting('STARTS', 3);
+
 const ME = JSON.stringify({ query: '{ me { id username groups } }' });
-
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const BASELINE_ME = JSON.stringify({ query: '{ baselineMe { id username groups } }' });
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const round = (value, digits = 3) => Number(value.toFixed(digits));
 
-async function startReference() {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [join(__dirname, 'reference-server.js')], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** `tokens`: each connection walks ready-made requests, one per token, so the generator does no work per request. */
+function load(url, { body, token, tokens, rate }) {
+  const headers = (bearer) => ({
+    'content-type': 'application/json',
+    ...(bearer && { authorization: `Bearer ${bearer}` }),
   });
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve());
-    child.once('exit', () => reject(new Error('the reference server exited')));
-  });
-  return {
-    pid: child.pid,
-    url: `http://127.0.0.1:${port}/graphql`,
-    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
-  };
-}
-
-/** Rotating tokens: each connection walks a list of ready-made requests, one per token. */
-function load(url, { body, tokens, authorization }) {
   return autocannon({
     url,
     method: 'POST',
-    connections: CONNECTIONS,
     duration: SECONDS,
-    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    connections: rate ? Math.min(CONNECTIONS, 10) : CONNECTIONS,
+    overallRate: rate,
+    headers: headers(token),
     body,
-    requests: tokens?.map((token) => ({
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    })),
+    requests: tokens?.map((t) => ({ method: 'POST', body, headers: headers(t) })),
   });
+}
+
+async function signInMany(server, username, count) {
+  const tokens = [];
+  for (let i = 0; i < count; i++) {
+    const { body } = await server.post(
+      'mutation($i: AuthenticateInput!) { authenticate(input: $i) { ... on AuthTokens { accessToken } } }',
+      { i: { username, password: server.PASSWORD } },
+    );
+    tokens.push(body.data.authenticate.accessToken);
+  }
+  return tokens;
+}
+
+function printTable(title, header, rows) {
+  console.log(`\n${title}\n\n| ${header.join(' | ')} |\n|${header.map(() => '---|').join('')}`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 
 async function main() {
   const reference = await startReference();
-  // The benchmark signs in TOKENS times from one address: lift the rate limits for it.
+  // The benchmark signs in thousands of times from one address: lift the rate limits for it.
   const ours = await startServer(
     { RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000000' },
     join(__dirname, 'server-with-baseline.js'),
   );
   try {
+    const idleRssMb = { reference: rssMb(reference.pid), ours: rssMb(ours.pid) };
     const token = await ours.signUp('bench');
-    const tokens = [];
-    for (let i = 0; i < TOKENS; i++) {
-      const { body } = await ours.post(
-        'mutation($i: AuthenticateInput!) { authenticate(input: $i) { ... on AuthTokens { accessToken } } }',
-        { i: { username: 'bench', password: ours.PASSWORD } },
-      );
-      tokens.push(body.data.authenticate.accessToken);
-    }
+    const tokens = await signInMany(ours, 'bench', TOKENS);
+
     const scenarios = {
       reference: () => load(reference.url, { body: ME }),
-      unauthenticated: () =>
-        load(ours.url, { body: JSON.stringify({ query: '{ baselineMe { id username groups } }' }) }),
-      meOneToken: () => load(ours.url, { body: ME, authorization: `Bearer ${token}` }),
+      unauthenticated: () => load(ours.url, { body: BASELINE_ME }),
+      meOneToken: () => load(ours.url, { body: ME, token }),
       meRotatingTokens: () => load(ours.url, { body: ME, tokens }),
+      mePaced: () => load(ours.url, { body: ME, token, rate: PACED_RATE }),
+      mePacedDuringSignIns: async () => {
+        const { result, signIns } = await whileSigningIn(ours, 'bench', SIGN_IN_LOOPS, () =>
+          load(ours.url, { body: ME, token, rate: PACED_RATE }),
+        );
+        return Object.assign(result, { signInsPerSec: signIns / SECONDS });
+      },
     };
     const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let r = 0; r < ROUNDS; r++) {
       for (const [name, run] of Object.entries(scenarios)) {
         const result = await run();
         if (result.non2xx > 0 || result.errors > 0)
@@ -103,31 +119,109 @@ async function main() {
         },
       ]),
     );
-    const ratios = {
-      unauthenticatedToReference: rows.unauthenticated.reqPerSec / rows.reference.reqPerSec,
-      meOneTokenToUnauthenticated: rows.meOneToken.reqPerSec / rows.unauthenticated.reqPerSec,
-      meRotatingTokensToUnauthenticated: rows.meRotatingTokens.reqPerSec / rows.unauthenticated.reqPerSec,
-      rssOursToReference: rssMb(ours.pid) / rssMb(reference.pid),
+    const signInsPerSec = median(runs.mePacedDuringSignIns.map((r) => r.signInsPerSec));
+    const loadedRssMb = { reference: rssMb(reference.pid), ours: rssMb(ours.pid) };
+    await reference.stop();
+
+    const signIn = await signInCpu(ours, 'bench', SIGN_INS);
+    const starts = [];
+    for (let i = 0; i < STARTS; i++) starts.push(await timeToFirstMe(token));
+    const startUpMs = median(starts);
+
+    // [measure, value, target, met]; a target of null is reported, not judged.
+    const measures = {
+      authOverhead: [
+        'meOneToken / unauthenticated, req/s',
+        rows.meOneToken.reqPerSec / rows.unauthenticated.reqPerSec,
+        '≥ 0.97',
+        (v) => v >= 0.97,
+      ],
+      stackOverhead: [
+        'unauthenticated / reference, req/s',
+        rows.unauthenticated.reqPerSec / rows.reference.reqPerSec,
+        '≥ 0.95',
+        (v) => v >= 0.95,
+      ],
+      firstUse: [
+        'meRotatingTokens / unauthenticated, req/s',
+        rows.meRotatingTokens.reqPerSec / rows.unauthenticated.reqPerSec,
+        null,
+      ],
+      signInCpuMs: [
+        'server CPU of `authenticate` over `{ __typename }`, ms',
+        signIn.overBaselineMs,
+        '≤ 5',
+        (v) => v <= 5,
+      ],
+      signInP99: [
+        'p99 of paced `me` with sign-ins in flight / without',
+        rows.mePacedDuringSignIns.p99Ms / rows.mePaced.p99Ms,
+        '≤ 1.5',
+        (v) => v <= 1.5,
+      ],
+      memory: [
+        'resident memory after load, ours / reference',
+        loadedRssMb.ours / loadedRssMb.reference,
+        '≤ 1.15',
+        (v) => v <= 1.15,
+      ],
+      startUpMs: ['process start to first answered `me`, pool configured, ms', startUpMs, '≤ 1500', (v) => v <= 1500],
     };
     const result = {
       machine: `${cpus().length} × ${cpus()[0].model}, node ${process.version}`,
-      settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, tokens: TOKENS },
+      settings: {
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        connections: CONNECTIONS,
+        tokens: TOKENS,
+        pacedRate: PACED_RATE,
+        signInLoops: SIGN_IN_LOOPS,
+        signIns: SIGN_INS,
+        starts: STARTS,
+      },
       rows,
-      rssMb: { reference: Math.round(rssMb(reference.pid)), ours: Math.round(rssMb(ours.pid)) },
-      ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))])),
+      signInsPerSecDuringPacedMe: round(signInsPerSec, 1),
+      rssMb: { idle: idleRssMb, afterLoad: loadedRssMb },
+      signInCpuMs: signIn,
+      startUpMs: starts,
+      measures: Object.fromEntries(
+        Object.entries(measures).map(([key, [, value, target, met]]) => [
+          key,
+          { value: round(value), target, met: target ? met(value) : null },
+        ]),
+      ),
     };
-    console.log(`${result.machine}; ${SECONDS} s × ${ROUNDS} rounds, ${CONNECTIONS} connections (medians)\n`);
-    console.log('| scenario | req/s | p50 ms | p99 ms |\n|---|---|---|---|');
-    for (const [name, row] of Object.entries(rows))
-      console.log(`| ${name} | ${row.reqPerSec} | ${row.p50Ms} | ${row.p99Ms} |`);
-    console.log('\n| ratio | value |\n|---|---|');
-    for (const [name, value] of Object.entries(result.ratios)) console.log(`| ${name} | ${value} |`);
+
+    console.log(`${result.machine}; ${SECONDS} s × ${ROUNDS} rounds, ${CONNECTIONS} connections, medians`);
+    printTable(
+      'Scenarios',
+      ['scenario', 'req/s', 'p50 ms', 'p99 ms'],
+      Object.entries(rows).map(([name, r]) => [name, r.reqPerSec, r.p50Ms, r.p99Ms]),
+    );
+    printTable(
+      'Resident memory, MB',
+      ['server', 'idle', 'after load'],
+      ['reference', 'ours'].map((s) => [s, Math.round(idleRssMb[s]), Math.round(loadedRssMb[s])]),
+    );
+    printTable(
+      'Targets',
+      ['measure', 'value', 'target', 'met'],
+      Object.values(measures).map(([label, value, target, met]) => [
+        label,
+        round(value, 2),
+        target ?? '',
+        target ? (met(value) ? 'yes' : 'no') : '',
+      ]),
+    );
+    console.log(
+      `\nsign-ins/s beside paced me: ${result.signInsPerSecDuringPacedMe}; ` +
+        `server CPU per request: { __typename } ${signIn.baselineMs.toFixed(2)} ms, authenticate ${signIn.authenticateMs.toFixed(2)} ms; ` +
+        `start-ups: ${starts.map((ms) => Math.round(ms)).join(', ')} ms`,
+    );
     if (process.env.BENCH_WRITE_RESULTS !== '0') {
       mkdirSync(join(__dirname, 'results'), { recursive: true });
-      writeFileSync(
-        join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-        JSON.stringify(result, null, 2),
-      );
+      const file = join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+      writeFileSync(file, JSON.stringify(result, null, 2));
     }
   } finally {
     await ours.stop();

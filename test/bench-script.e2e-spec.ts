@@ -3,14 +3,32 @@ import { runScript } from './support/run-script';
 
 // npm run bench is not part of npm test; this runs it for a moment so that it cannot rot. No figure
 // is asserted: the script itself fails on any non-2xx answer or error under load.
-it('the benchmark script runs every scenario and prints its table', async () => {
+it('the benchmark script runs every scenario and prints its tables', async () => {
   const output = await runScript(
     join(__dirname, '..', 'bench', 'bench.js'),
-    { BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_TOKENS: '5', BENCH_CONNECTIONS: '8', BENCH_WRITE_RESULTS: '0' },
+    {
+      BENCH_SECONDS: '1',
+      BENCH_ROUNDS: '1',
+      BENCH_TOKENS: '5',
+      BENCH_CONNECTIONS: '8',
+      BENCH_PACED_RATE: '50',
+      BENCH_SIGN_IN_LOOPS: '1',
+      BENCH_SIGN_INS: '5',
+      BENCH_STARTS: '1',
+      BENCH_WRITE_RESULTS: '0',
+    },
     90_000,
   );
-  for (const scenario of ['reference', 'unauthenticated', 'meOneToken', 'meRotatingTokens']) {
-    expect(output).toMatch(new RegExp(`\\| ${scenario} \\| \\d+ \\|`));
-  }
-  expect(output).toMatch(/\| meOneTokenToUnauthenticated \| [\d.]+ \|/);
+  const scenarios = [
+    'reference',
+    'unauthenticated',
+    'meOneToken',
+    'meRotatingTokens',
+    'mePaced',
+    'mePacedDuringSignIns',
+  ];
+  for (const scenario of scenarios) expect(output).toMatch(new RegExp(`\\| ${scenario} \\| \\d+ \\|`));
+  expect(output).toMatch(/\| ours \| \d+ \| \d+ \|/);
+  expect(output).toMatch(/\| meOneToken \/ unauthenticated, req\/s \| [\d.]+ \| ≥ 0\.97 \| (yes|no) \|/);
+  expect(output).toMatch(/\| process start to first answered `me`, pool configured, ms \| [\d.]+ \|/);
 }, 120_000);

@@ -20,11 +20,14 @@ const freePort = () =>
     });
   });
 
-/** `script`: dist/main.js, or another entry point of the built server. */
-async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist', 'main.js')) {
+/**
+ * `script`: dist/main.js, or another entry point of the built server. `nodeArgs`: flags for node itself
+ * (some, like --cpu-prof, are refused in NODE_OPTIONS).
+ */
+async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist', 'main.js'), nodeArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: dataDir,
     env: {
       ...process.env,
@@ -85,4 +88,4 @@ async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist'
   return { pid: child.pid, url, post, signUp, stop, PASSWORD };
 }
 
-module.exports = { startServer };
+module.exports = { startServer, freePort };
