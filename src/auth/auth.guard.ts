@@ -9,6 +9,11 @@ import { bearerToken, hasAuthorization } from './bearer-token';
 import { GROUPS, PUBLIC, PublicOptions } from './decorators';
 import { GraphQLContext } from './graphql-context';
 
+interface AccessRules {
+  publicOptions?: PublicOptions;
+  groups?: string[];
+}
+
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
@@ -18,6 +23,8 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly rules = new WeakMap<object, Map<object, AccessRules>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
@@ -30,9 +37,7 @@ export class AuthGuard implements CanActivate {
       if (this.reflector.getAllAndOverride(PUBLIC, [context.getHandler(), context.getClass()])) return true;
       throw new NotFoundException();
     }
-    const targets = [context.getHandler(), context.getClass()];
-    const publicOptions = this.reflector.getAllAndOverride<PublicOptions | undefined>(PUBLIC, targets);
-    const groups = this.reflector.getAllAndOverride<string[] | undefined>(GROUPS, targets);
+    const { publicOptions, groups } = this.accessRules(context);
     const gql = GqlExecutionContext.create(context);
     if (!groups && !publicOptions && !ROOT_TYPES.has(gql.getInfo<{ parentType: { name: string } }>().parentType.name)) {
       return true;
@@ -45,6 +50,24 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenError('You are not allowed to do this');
     }
     return true;
+  }
+
+  /**
+   * Decorators are fixed once the app is built: read them once per resolver rather than per call.
+   * Keyed by class, then handler, as a subclass may inherit a handler under different class rules.
+   */
+  private accessRules(context: ExecutionContext): AccessRules {
+    const [handler, type] = [context.getHandler(), context.getClass()];
+    const rulesOfType = this.rules.get(type) ?? this.rules.set(type, new Map()).get(type)!;
+    let rules = rulesOfType.get(handler);
+    if (!rules) {
+      rules = {
+        publicOptions: this.reflector.getAllAndOverride<PublicOptions | undefined>(PUBLIC, [handler, type]),
+        groups: this.reflector.getAllAndOverride<string[] | undefined>(GROUPS, [handler, type]),
+      };
+      rulesOfType.set(handler, rules);
+    }
+    return rules;
   }
 
   /**
