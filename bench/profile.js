@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Where the server's CPU goes under `me { id username groups }` load with one valid token: runs the built
-// server (dist/main.js, embedded emulator) under node --cpu-prof, loads it, stops it with SIGTERM (V8
+// server (dist/main.js, in production mode) under node --cpu-prof, loads it, stops it with SIGTERM (V8
 // writes the profile only on a normal exit), and prints self time per function and per package over the
 // load window alone. Writes the summary as JSON, and the raw .cpuprofile for Chrome DevTools, under
 // bench/results/ (git-ignored) unless PROFILE_WRITE_RESULTS=0.
@@ -12,7 +12,7 @@ const { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { summariseProfile, formatSummary } = require('./lib/cpu-profile');
-const { startServer } = require('./lib/server');
+const { productionEnv, startServer } = require('./lib/server');
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.PROFILE_WARMUP_SECONDS ?? 2);
@@ -23,15 +23,17 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function main() {
   const profileDir = mkdtempSync(join(tmpdir(), 'cpu-prof-'));
-  // The load comes from one address far faster than a person: lift the rate limits, as bench.js does.
+  // As in bench.js: the server runs as in production, on the pool of a first server's emulator, and
+  // the load comes from one address far faster than a person, so the rate limits are lifted.
+  const identityProvider = await startServer();
+  const token = await identityProvider.signUp('bench');
   const server = await startServer(
-    { RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000000' },
+    { ...productionEnv(token), RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000000' },
     undefined,
     ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   );
   let from, to, reqPerSec;
   try {
-    const token = await server.signUp('bench');
     const load = (duration) =>
       autocannon({
         url: server.url,
@@ -50,6 +52,7 @@ async function main() {
     reqPerSec = Math.round(result.requests.average);
   } finally {
     await server.stop();
+    await identityProvider.stop();
   }
 
   // The emulator child is forked without our flags, but name the server's own profile by its pid anyway.

@@ -12,7 +12,7 @@ it('the benchmark script runs every scenario and prints its tables', async () =>
       BENCH_TOKENS: '5',
       BENCH_CONNECTIONS: '8',
       BENCH_PACED_RATE: '50',
-      BENCH_SIGN_IN_LOOPS: '1',
+      BENCH_SIGN_IN_RATE: '5',
       BENCH_SIGN_INS: '5',
       BENCH_STARTS: '1',
       BENCH_WRITE_RESULTS: '0',

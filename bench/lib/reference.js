@@ -5,10 +5,10 @@ const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 const { freePort } = require('./server');
 
-async function startReference() {
+async function startReference(env = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, '..', 'reference-server.js')], {
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {

@@ -88,4 +88,20 @@ async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist'
   return { pid: child.pid, url, post, signUp, stop, PASSWORD };
 }
 
-module.exports = { startServer, freePort };
+/**
+ * The environment of a server run as in production (NODE_ENV=production, no embedded emulator) on
+ * the pool that issued `token`: another server's emulator stands in for AWS. cognito-local's
+ * issuer is `<endpoint>/<pool id>`.
+ */
+function productionEnv(token) {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  const issuer = new URL(claims.iss);
+  return {
+    NODE_ENV: 'production',
+    COGNITO_USER_POOL_ID: issuer.pathname.slice(1),
+    COGNITO_CLIENT_ID: claims.client_id,
+    COGNITO_ENDPOINT: issuer.origin,
+  };
+}
+
+module.exports = { startServer, freePort, productionEnv };

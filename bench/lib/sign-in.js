@@ -31,23 +31,18 @@ async function signInCpu(server, username, count) {
   return { baselineMs, authenticateMs, overBaselineMs: authenticateMs - baselineMs };
 }
 
-/** Runs `measure()` while `loops` sign-ins are in flight all the time; answers its result and how many sign-ins ran. */
-async function whileSigningIn(server, username, loops, measure) {
-  let running = true;
-  let signIns = 0;
-  const background = Promise.all(
-    Array.from({ length: loops }, async () => {
-      while (running) {
-        await signIn(server, username);
-        signIns++;
-      }
-    }),
-  );
+/**
+ * Runs `measure()` while sign-ins start at a steady `perSecond`, whether or not the earlier ones have
+ * answered (as users arrive); answers its result and how many sign-ins ran.
+ */
+async function whileSigningIn(server, username, perSecond, measure) {
+  const inFlight = [];
+  const timer = setInterval(() => inFlight.push(signIn(server, username)), 1000 / perSecond);
   try {
-    return { result: await measure(), signIns };
+    return { result: await measure(), signIns: inFlight.length };
   } finally {
-    running = false;
-    await background;
+    clearInterval(timer);
+    await Promise.all(inFlight);
   }
 }
 

@@ -5,21 +5,10 @@
 
 const { startServer } = require('./server');
 
-/** The pool that issued `token` (cognito-local's issuer is `<endpoint>/<pool id>`). */
-function poolOf(token) {
-  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-  const issuer = new URL(claims.iss);
-  return {
-    COGNITO_USER_POOL_ID: issuer.pathname.slice(1),
-    COGNITO_CLIENT_ID: claims.client_id,
-    COGNITO_ENDPOINT: issuer.origin,
-  };
-}
-
-/** Milliseconds from spawning dist/main.js to the answer of its first `me` with `token`. */
-async function timeToFirstMe(token) {
+/** Milliseconds from spawning dist/main.js with `env` (a pool named) to the answer of its first `me` with `token`. */
+async function timeToFirstMe(env, token) {
   const started = process.hrtime.bigint();
-  const server = await startServer(poolOf(token));
+  const server = await startServer(env);
   try {
     const { body } = await server.post('{ me { id username groups } }', undefined, token);
     if (!body.data?.me) throw new Error(`first me failed: ${JSON.stringify(body)}`);
