@@ -18,7 +18,12 @@ async function startReference(env = {}) {
   return {
     pid: child.pid,
     url: `http://127.0.0.1:${port}/graphql`,
-    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
