@@ -10,6 +10,7 @@
 //   - mePaced / mePacedDuringSignIns: `me` at a steady PACED_RATE req/s, alone and while
 //     SIGN_IN_RATE sign-ins start each second. At full load every extra piece of work lengthens
 //     the queue; at a steady rate the p99 shows whether sign-ins block the event loop.
+// For each, the server's CPU per request too (from /proc), a steadier figure than req/s on shared cores.
 // Then: the resident memory of both servers after their load, the server CPU of one sign-in
 // (SIGN_INS of them), and the time from process start to the first answered `me` with a pool
 // named by the environment (STARTS times). Prints the tables, and writes them as JSON under
@@ -19,7 +20,7 @@ const autocannon = require('autocannon');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
 const { join } = require('node:path');
-const { rssMb } = require('./lib/proc');
+const { cpuMs, rssMb } = require('./lib/proc');
 const { startReference } = require('./lib/reference');
 const { productionEnv, startServer } = require('./lib/server');
 const { signInCpu, whileSigningIn } = require('./lib/sign-in');
@@ -110,10 +111,12 @@ async function main() {
     for (const run of Object.values(scenarios)) await run(Math.min(SECONDS, 2));
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, run] of Object.entries(scenarios)) {
+        const pid = name === 'reference' ? reference.pid : ours.pid;
+        const cpuBefore = cpuMs(pid);
         const result = await run(SECONDS);
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        runs[name].push(result);
+        runs[name].push(Object.assign(result, { cpuUs: ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total }));
       }
     }
     const rows = Object.fromEntries(
@@ -123,6 +126,7 @@ async function main() {
           reqPerSec: Math.round(median(results.map((r) => r.requests.average))),
           p50Ms: median(results.map((r) => r.latency.p50)),
           p99Ms: median(results.map((r) => r.latency.p99)),
+          cpuUsPerRequest: Math.round(median(results.map((r) => r.cpuUs))),
         },
       ]),
     );
@@ -148,6 +152,20 @@ async function main() {
         rows.unauthenticated.reqPerSec / rows.reference.reqPerSec,
         '≥ 0.95',
         (v) => v >= 0.95,
+      ],
+      // The two above in server CPU per request: steadier than req/s on a machine whose cores are
+      // shared (the load generator runs on them too), and the same target when the server is CPU-bound.
+      authOverheadCpu: [
+        'meOneToken / unauthenticated, server CPU per request',
+        rows.meOneToken.cpuUsPerRequest / rows.unauthenticated.cpuUsPerRequest,
+        '≤ 1.03',
+        (v) => v <= 1.03,
+      ],
+      stackOverheadCpu: [
+        'unauthenticated / reference, server CPU per request',
+        rows.unauthenticated.cpuUsPerRequest / rows.reference.cpuUsPerRequest,
+        '≤ 1.05',
+        (v) => v <= 1.05,
       ],
       firstUse: [
         'meRotatingTokens / unauthenticated, req/s',
@@ -202,8 +220,8 @@ async function main() {
     console.log(`${result.machine}; ${SECONDS} s × ${ROUNDS} rounds, ${CONNECTIONS} connections, medians`);
     printTable(
       'Scenarios',
-      ['scenario', 'req/s', 'p50 ms', 'p99 ms'],
-      Object.entries(rows).map(([name, r]) => [name, r.reqPerSec, r.p50Ms, r.p99Ms]),
+      ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/request'],
+      Object.entries(rows).map(([name, r]) => [name, r.reqPerSec, r.p50Ms, r.p99Ms, r.cpuUsPerRequest]),
     );
     printTable(
       'Resident memory, MB',
