@@ -15,6 +15,7 @@ import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation';
 import { MAX_QUERY_TOKENS, queryLimitRules } from './graphql/limits';
 import { HealthModule } from './health/health.module';
+import { graphqlOutcomePlugin } from './logging/request-log';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MfaModule } from './mfa/mfa.module';
 import { PasswordModule } from './password/password.module';
@@ -44,6 +45,7 @@ export class AppModule {
             // Cache hints serve HTTP caches of GET queries, which an auth API does not want; off,
             // Apollo no longer wraps every field resolver to collect them.
             ApolloServerPluginCacheControlDisabled(),
+            graphqlOutcomePlugin(),
             config.graphql.ide
               ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
               : ApolloServerPluginLandingPageDisabled(),

@@ -3,23 +3,27 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/config';
+import { logEveryRequest, requestId } from './logging/request-log';
 
 /** Builds the server (main.ts and the tests share this); the caller decides when to listen. */
 export async function createApp(
   config: AppConfig,
   options: AppOptions & { logger?: LoggerService | false } = {},
 ): Promise<NestFastifyApplication> {
-  return NestFactory.create<NestFastifyApplication>(
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
     new FastifyAdapter({
       bodyLimit: config.graphql.bodyLimitBytes,
       trustProxy: config.trustProxy,
       // No Nest middleware here: without middie, no request walks an empty middleware chain.
       skipMiddie: true,
+      genReqId: requestId,
     }),
     {
       logger: options.logger,
       abortOnError: false,
     },
   );
+  logEveryRequest(app.getHttpAdapter().getInstance());
+  return app;
 }

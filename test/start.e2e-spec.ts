@@ -1,50 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER } from './support/flows';
 import { freePort } from './support/free-port';
+import { run, waitFor } from './support/main-process';
 import { postGraphQL } from './support/test-server';
-
-// What `npm start` runs (the built dist/main.js; `npm test` builds it first), as a separate process.
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>, cwd: string): Started {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(started: Started, pattern: RegExp, timeoutMs = 20000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = started.output().match(pattern);
-    if (match) return match;
-    if (Date.now() > deadline || started.child.exitCode !== null) {
-      throw new Error(`Never saw ${pattern} in:\n${started.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('npm start', () => {
   let workDir: string;
 
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)');
     workDir = mkdtempSync(join(tmpdir(), 'start-'));
   });
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import { COGNITO_POOL } from './cognito.constants';
 import { describePool } from './cognito-pool';
 import { CognitoAccountService } from './cognito-account.service';
 import { CognitoClient } from './cognito-client';
+import { CognitoProbe } from './cognito-probe';
 import { CognitoService } from './cognito.service';
 import { TokenVerifier } from './token-verifier';
 
@@ -24,7 +25,8 @@ import { TokenVerifier } from './token-verifier';
     CognitoService,
     CognitoAccountService,
     TokenVerifier,
+    CognitoProbe,
   ],
-  exports: [CognitoService, CognitoAccountService, TokenVerifier, COGNITO_POOL],
+  exports: [CognitoService, CognitoAccountService, TokenVerifier, CognitoProbe, COGNITO_POOL],
 })
 export class CognitoModule {}

@@ -29,6 +29,14 @@ export interface EmbeddedSettings {
   dataDir: string;
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export interface LogSettings {
+  level: (typeof LOG_LEVELS)[number];
+  /** JSON lines for machines (production), or readable lines for a person at a terminal (development). */
+  format: 'json' | 'pretty';
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -44,6 +52,9 @@ export interface AppConfig {
    */
   trustProxy: false | number | string;
   rateLimits: RateLimits;
+  logging: LogSettings;
+  /** How long SIGTERM waits for the requests in flight before the process exits anyway. */
+  shutdownTimeoutMs: number;
   /** How long a sign-out is remembered: at least the app client's refresh-token lifetime. */
   signOutRetentionDays: number;
   /** Verified tokens kept to skip the RSA check when they come again (0: none). */
@@ -105,6 +116,11 @@ export function parseConfig(env: Env): AppConfig {
       accountSendsMax: read.integer('RATE_LIMIT_ACCOUNT_SENDS_MAX', 5, 1, 1_000_000),
       accountWindowSeconds: read.integer('RATE_LIMIT_ACCOUNT_WINDOW_SECONDS', 3600, 1, 86400 * 7),
     },
+    logging: {
+      level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      format: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
+    },
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 600000),
     signOutRetentionDays: read.integer('SIGN_OUT_RETENTION_DAYS', 30, 1, 3650),
     tokenCacheSize: read.integer('TOKEN_CACHE_SIZE', 10000, 0, 1_000_000),
     graphql: {
@@ -233,6 +249,14 @@ class Reader {
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
     this.problems.push(`${name} must be true or false; got "${raw}"`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')}; got "${raw}"`);
     return fallback;
   }
 

@@ -1,27 +1,39 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
+import { CognitoProbe } from '../cognito/cognito-probe';
 import { TokenVerifier } from '../cognito/token-verifier';
 
-type Status = { status: 'up' | 'down' };
+type Status = { status: 'up' } | { status: 'down'; message: string };
 
-/** Liveness and readiness, in the shape of @nestjs/terminus's health checks. */
+/** Liveness and readiness, in the response format of @nestjs/terminus's health checks. */
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly verifier: TokenVerifier) {}
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly cognito: CognitoProbe,
+  ) {}
 
+  /** The process answers: nothing else is asked, so a slow Cognito never gets the process restarted. */
   @Get('live')
   live() {
     return report({ process: { status: 'up' } });
   }
 
-  /** Ready once the token signing keys are loaded: before that, no signed-in request can be answered. */
+  /** Ready when tokens can be checked (keys loaded) and sign-ins can reach Cognito. */
   @Get('ready')
-  ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const jwks: Status = { status: this.verifier.ready ? 'up' : 'down' };
-    if (jwks.status === 'down') reply.status(503);
-    return report({ jwks });
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const probe = await this.cognito.reachable();
+    const checks: Record<string, Status> = {
+      jwks: this.verifier.ready
+        ? { status: 'up' }
+        : { status: 'down', message: 'The token signing keys are not loaded yet' },
+      cognito: probe.up ? { status: 'up' } : { status: 'down', message: probe.message },
+    };
+    const body = report(checks);
+    if (body.status === 'error') reply.status(503);
+    return body;
   }
 }
 
@@ -29,7 +41,7 @@ function report(checks: Record<string, Status>) {
   const up = Object.entries(checks).filter(([, check]) => check.status === 'up');
   const down = Object.entries(checks).filter(([, check]) => check.status === 'down');
   return {
-    status: down.length === 0 ? 'ok' : 'error',
+    status: down.length === 0 ? ('ok' as const) : ('error' as const),
     info: Object.fromEntries(up),
     error: Object.fromEntries(down),
     details: checks,

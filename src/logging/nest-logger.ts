@@ -1,0 +1,45 @@
+import { LoggerService } from '@nestjs/common';
+import pino from 'pino';
+
+/**
+ * Nest's logger interface over pino, so that Nest's own lines, ours and the request lines all come
+ * out of one logger in one format. A message that is an object becomes the line's fields.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: pino.Logger) {}
+
+  log(message: unknown, context?: string) {
+    this.write('info', message, context);
+  }
+  warn(message: unknown, context?: string) {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string) {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string) {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string) {
+    this.write('fatal', message, context);
+  }
+  /** Nest calls error(message, stack?, context?): the last string is the context. */
+  error(message: unknown, ...rest: unknown[]) {
+    const strings = rest.filter((r): r is string => typeof r === 'string');
+    const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
+    const stack = strings.length > 1 ? strings[0] : undefined;
+    this.write('error', message, context, stack ? { stack } : {});
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string, extra: object = {}) {
+    if (!this.logger.isLevelEnabled(level)) return;
+    if (message instanceof Error) {
+      this.logger[level]({ context, err: message, ...extra }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      const { msg, ...fields } = message as { msg?: string };
+      this.logger[level]({ context, ...fields, ...extra }, msg ?? '');
+    } else {
+      this.logger[level]({ context, ...extra }, String(message));
+    }
+  }
+}

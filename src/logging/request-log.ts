@@ -1,0 +1,66 @@
+import { ApolloServerPlugin } from '@apollo/server';
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { FastifyInstance, FastifyRequest } from 'fastify';
+import { GraphQLContext } from '../auth/graphql-context';
+
+const REQUEST_ID_HEADER = 'x-request-id';
+// A caller's own id is kept so that its logs and ours join up; anything else could forge log lines.
+const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+interface GraphQLOutcome {
+  operation?: string;
+  outcome?: string;
+}
+
+// What the GraphQL layer learnt about a request, for its one log line; gone with the request.
+const outcomes = new WeakMap<FastifyRequest, GraphQLOutcome>();
+
+/** Fastify's request id: the caller's X-Request-Id when it is a plain token, else a new UUID. */
+export function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Records each GraphQL operation's name and outcome code: the first error's code, or OK. */
+export function graphqlOutcomePlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const record: GraphQLOutcome = {};
+      outcomes.set(contextValue.req, record);
+      return {
+        async didResolveOperation({ operationName, operation }) {
+          record.operation = operationName ?? `(anonymous ${operation?.operation ?? 'operation'})`;
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          record.outcome = errors?.length ? String(errors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'OK';
+        },
+      };
+    },
+  };
+}
+
+/** One line per request, when its answer has gone: id, route, status, duration and GraphQL outcome. */
+export function logEveryRequest(fastify: FastifyInstance): void {
+  const logger = new Logger('Request');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const graphql = outcomes.get(request);
+    logger.log({
+      msg: 'request',
+      reqId: request.id,
+      method: request.method,
+      // The path only: a GET query string can carry variables.
+      path: request.url.split('?', 1)[0],
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      ...(graphql?.operation ? { operation: graphql.operation } : {}),
+      ...(graphql?.outcome ? { outcome: graphql.outcome } : {}),
+    });
+    done();
+  });
+}

@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REGISTER } from './support/flows';
+import { freePort } from './support/free-port';
+import { run, Started, waitFor } from './support/main-process';
+import { postGraphQL } from './support/test-server';
+import { StandaloneEmulator } from './support/standalone-emulator';
+
+// The real process (dist/main.js), as an operator runs it: its log on stdout, its health
+// endpoints, and what it does on SIGTERM.
+
+const until = async (check: () => Promise<boolean>, timeoutMs = 15000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+
+describe('in production, on a pool', () => {
+  let workDir: string;
+  let emulator: StandaloneEmulator;
+  let server: Started;
+  let base: string;
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'operations-'));
+    emulator = await StandaloneEmulator.start();
+    const { userPoolId, clientId } = await emulator.createPool('operations');
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = run(
+      {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        COGNITO_USER_POOL_ID: userPoolId,
+        COGNITO_CLIENT_ID: clientId,
+        COGNITO_ENDPOINT: emulator.endpoint,
+      },
+      workDir,
+    );
+    await waitFor(server, /GraphQL API ready at/);
+  });
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    await emulator?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const lines = () =>
+    server
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const requestLine = async (reqId: string) => {
+    await until(async () => lines().some((line) => line.reqId === reqId));
+    return lines().find((line) => line.reqId === reqId)!;
+  };
+  const gql = (query: string, variables: object, headers: Record<string, string> = {}) =>
+    fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+
+  it('logs one JSON line per request, with its id, operation, duration and outcome, and no secret', async () => {
+    const username = 'operator';
+    const after = emulator.codes.lines.length;
+    await gql(REGISTER, { input: { username, email: 'operator@example.com', password: PASSWORD } });
+    const code = await emulator.codes.codeFor(username, after);
+    await gql(CONFIRM, { input: { username, code } });
+    const signedIn = (await (await gql(AUTHENTICATE, { input: { username, password: PASSWORD } })).json()) as {
+      data: { authenticate: { accessToken: string; idToken: string; refreshToken: string } };
+    };
+    const { accessToken, idToken, refreshToken } = signedIn.data.authenticate;
+
+    const me = await gql(
+      `query Me ${ME.slice('query '.length)}`,
+      {},
+      {
+        authorization: `Bearer ${accessToken}`,
+        'x-request-id': 'trace-me-1',
+      },
+    );
+    expect(me.headers.get('x-request-id')).toBe('trace-me-1');
+    expect(await requestLine('trace-me-1')).toMatchObject({
+      level: 30,
+      msg: 'request',
+      context: 'Request',
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operation: 'Me',
+      outcome: 'OK',
+      durationMs: expect.any(Number),
+    });
+
+    await gql(ME, {}, { authorization: `Bearer ${accessToken}x`, 'x-request-id': 'trace-bad-token' });
+    expect(await requestLine('trace-bad-token')).toMatchObject({
+      operation: '(anonymous query)',
+      outcome: 'UNAUTHENTICATED',
+    });
+    await gql(
+      REGISTER,
+      { input: { username: 'x', email: 'nope', password: 'short' } },
+      { 'x-request-id': 'trace-bad-input' },
+    );
+    expect(await requestLine('trace-bad-input')).toMatchObject({ operation: 'Register', outcome: 'BAD_USER_INPUT' });
+
+    // An id that could forge or bloat log lines is replaced by a fresh one.
+    const hostile = await gql(ME, {}, { 'x-request-id': `${'x'.repeat(150)}"}` });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    // Every line of stdout is JSON (the parse above would have thrown), and no secret is in it.
+    const log = server.output();
+    for (const secret of [PASSWORD, code, accessToken, idToken, refreshToken]) expect(log).not.toContain(secret);
+  });
+
+  it('reports liveness and readiness in the format of @nestjs/terminus; not ready while Cognito is unreachable', async () => {
+    const health = async (path: string) => {
+      const response = await fetch(`${base}/health/${path}`);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await health('live')).toEqual({
+      status: 200,
+      body: { status: 'ok', info: { process: { status: 'up' } }, error: {}, details: { process: { status: 'up' } } },
+    });
+    expect(await health('ready')).toEqual({
+      status: 200,
+      body: {
+        status: 'ok',
+        info: { jwks: { status: 'up' }, cognito: { status: 'up' } },
+        error: {},
+        details: { jwks: { status: 'up' }, cognito: { status: 'up' } },
+      },
+    });
+
+    await emulator.crash();
+    await until(async () => (await health('ready')).status === 503);
+    const down = await health('ready');
+    expect(down.body).toMatchObject({
+      status: 'error',
+      info: { jwks: { status: 'up' } },
+      error: { cognito: { status: 'down', message: expect.stringContaining('Cognito did not answer') } },
+    });
+    expect((await health('live')).status).toBe(200);
+
+    await emulator.recover();
+    await until(async () => (await health('ready')).status === 200);
+  });
+});
+
+describe('SIGTERM, with the embedded emulator', () => {
+  it('stops taking requests, finishes the one in flight, stops the emulator and exits 0', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'shutdown-'));
+    const port = await freePort();
+    const emulatorPort = await freePort();
+    const server = run(
+      { PORT: String(port), COGNITO_LOCAL_PORT: String(emulatorPort), COGNITO_LOCAL_DATA_DIR: join(workDir, 'data') },
+      workDir,
+    );
+    try {
+      // Development: readable lines, not JSON.
+      const [ready] = await waitFor(server, /.*\[Main\] GraphQL API ready at \S+/);
+      expect(ready).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[Main\]/);
+      expect(await refused(emulatorPort)).toBe(false);
+
+      // A request whose body is half sent when SIGTERM comes: it is in flight.
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const inFlight = request(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      const answered = new Promise<{ status?: number; body: string }>((resolve, reject) => {
+        inFlight.once('response', (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.once('end', () => resolve({ status: response.statusCode, body: text }));
+        });
+        inFlight.once('error', reject);
+      });
+      inFlight.write(body.slice(0, 5));
+      await new Promise((r) => setTimeout(r, 200));
+
+      server.child.kill('SIGTERM');
+      await waitFor(server, /SIGTERM: finishing the requests in flight/);
+      await until(() => refused(port), 5000);
+
+      inFlight.end(body.slice(5));
+      expect(await answered).toEqual({ status: 200, body: JSON.stringify({ data: { __typename: 'Query' } }) + '\n' });
+      expect(await server.exited).toBe(0);
+      expect(await refused(emulatorPort)).toBe(true);
+    } finally {
+      server.child.kill('SIGKILL');
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});
