@@ -52,10 +52,14 @@ async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist'
   process.once('SIGTERM', () => stop().finally(() => process.exit(1)));
   await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk) => {
+    // Once ready, the log (a line per request) is read and dropped, so the pipe never fills up.
+    const untilReady = (chunk) => {
       out += chunk;
-      if (out.includes('GraphQL API ready')) resolve();
-    });
+      if (!out.includes('GraphQL API ready')) return;
+      child.stdout.off('data', untilReady).resume();
+      resolve();
+    };
+    child.stdout.on('data', untilReady);
     child.once('exit', () => reject(new Error(`server exited:\n${out}`)));
   });
   const url = `http://127.0.0.1:${port}/graphql`;
