@@ -31,6 +31,8 @@ describe('parseConfig', () => {
       trustProxy: false,
       signOutRetentionDays: 30,
       tokenCacheSize: 10000,
+      logging: { level: 'info', format: 'pretty' },
+      shutdownTimeoutMs: 10000,
       rateLimits: {
         ipMax: 30,
         ipWindowSeconds: 60,
@@ -131,6 +133,16 @@ describe('parseConfig', () => {
     });
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', production: true, cognitoTimeoutMs: 1500 });
     expect(config.passwordPolicy).toMatchObject({ minimumLength: 12, requireSymbols: false, requireNumbers: false });
+    // JSON lines for a log collector in production.
+    expect(config.logging).toEqual({ level: 'info', format: 'json' });
+  });
+
+  it('reads the log level and format, and names the choices of a bad one', () => {
+    expect(parseConfig({ LOG_LEVEL: 'WARN', LOG_FORMAT: 'json' }).logging).toEqual({ level: 'warn', format: 'json' });
+    expect(problemsOf({ LOG_LEVEL: 'loud', LOG_FORMAT: 'xml' })).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace; got "loud"',
+      'LOG_FORMAT must be one of json, pretty; got "xml"',
+    ]);
   });
 
   it('collects every problem, each naming its variable and what is expected', () => {
