@@ -2,7 +2,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -11,6 +10,8 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { graphqlErrorFormatter } from './errors/graphql-errors';
+import { GraphiQLModule } from './graphiql/graphiql.module';
+import { graphiqlLandingPage } from './graphiql/landing-page';
 import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation';
 import { MAX_QUERY_TOKENS, queryLimitRules } from './graphql/limits';
@@ -39,16 +40,14 @@ export class AppModule {
           driver: ApolloDriver,
           autoSchemaFile: options.schemaFile ?? true,
           sortSchema: true,
-          // The classic Playground loads from a CDN and is unmaintained; Apollo's page is used in development.
+          // The classic Playground (and Apollo's own page) load from a CDN: src/graphiql serves GraphiQL offline.
           playground: false,
           plugins: [
             // Cache hints serve HTTP caches of GET queries, which an auth API does not want; off,
             // Apollo no longer wraps every field resolver to collect them.
             ApolloServerPluginCacheControlDisabled(),
             graphqlOutcomePlugin(),
-            config.graphql.ide
-              ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
-              : ApolloServerPluginLandingPageDisabled(),
+            config.graphql.ide ? graphiqlLandingPage() : ApolloServerPluginLandingPageDisabled(),
           ],
           introspection: config.graphql.introspection,
           validationRules: queryLimitRules(config.graphql.limits, config.graphql.introspection),
@@ -74,6 +73,7 @@ export class AppModule {
         UsersModule,
         MfaModule,
         HealthModule,
+        ...(config.graphql.ide ? [GraphiQLModule] : []),
         ...(options.extraModules ?? []),
       ],
       providers: [

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/** One file of an npm package that the GraphiQL page loads from this server instead of a CDN. */
+export class StaticAsset {
+  /** Where the page asks for it: the package's version is in it, so a browser may cache it for good. */
+  readonly path: string;
+  private readonly file: string;
+  private raw?: Promise<Buffer>;
+  private gzipped?: Promise<Buffer>;
+
+  constructor(
+    packageName: string,
+    fileInPackage: string,
+    readonly contentType: string,
+  ) {
+    // Through package.json, as react's "exports" do not list its UMD builds.
+    const manifest = require.resolve(`${packageName}/package.json`);
+    const { version } = require(manifest) as { version: string };
+    this.path = `/graphiql/${packageName}@${version}/${fileInPackage.split('/').pop()}`;
+    this.file = join(dirname(manifest), fileInPackage);
+  }
+
+  /** Read (and compressed) on first use, then kept: a few megabytes only a developer's browser asks for. */
+  body(compressed: boolean): Promise<Buffer> {
+    this.raw ??= readFile(this.file);
+    if (!compressed) return this.raw;
+    this.gzipped ??= this.raw.then((raw) => gzipAsync(raw));
+    return this.gzipped;
+  }
+}
+
+const JS = 'text/javascript; charset=utf-8';
+
+// graphiql's UMD build expects React and ReactDOM as globals, loaded before it.
+export const REACT = new StaticAsset('react', 'umd/react.production.min.js', JS);
+export const REACT_DOM = new StaticAsset('react-dom', 'umd/react-dom.production.min.js', JS);
+export const GRAPHIQL_JS = new StaticAsset('graphiql', 'graphiql.min.js', JS);
+export const GRAPHIQL_CSS = new StaticAsset('graphiql', 'graphiql.min.css', 'text/css; charset=utf-8');
+
+export const ASSETS: ReadonlyMap<string, StaticAsset> = new Map(
+  [REACT, REACT_DOM, GRAPHIQL_JS, GRAPHIQL_CSS].map((asset) => [asset.path, asset]),
+);
