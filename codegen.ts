@@ -7,9 +7,14 @@ const config: CodegenConfig = {
   schema: 'schema.gql',
   documents: 'examples/operations/*.graphql',
   generates: {
+    // Every type of the schema (objects, unions, inputs), for code that handles them outside an operation.
+    'examples/generated/schema.ts': {
+      plugins: ['typescript'],
+      config: { useTypeImports: true, strictScalars: true },
+    },
+    // Per operation: its result and variables, and a TypedDocumentNode to hand to Apollo Client.
+    // typescript-operations 6 writes the input types it needs itself, so this file stands alone.
     'examples/generated/graphql.ts': {
-      // typescript-operations 6 writes the input types it needs itself: adding the `typescript`
-      // plugin would declare them twice.
       plugins: ['typescript-operations', 'typed-document-node'],
       config: {
         useTypeImports: true,

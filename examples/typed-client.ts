@@ -9,15 +9,15 @@ import {
   MeDocument,
   RefreshTokensDocument,
   RegisterDocument,
-  type AuthResultFieldsFragment,
   type RegisterInput,
   type TokenFieldsFragment,
 } from './generated/graphql';
+import type { AuthResult } from './generated/schema';
 
 // The cache needs the members of a union to match a fragment on it (`...AuthResultFields`) with what it
 // stores: without them it drops the fragment's fields. Keyed by the generated union, so a member added
 // to AuthResult in the schema fails type-checking until it is listed here.
-const authResultMembers: Record<AuthResultFieldsFragment['__typename'], true> = {
+const authResultMembers: Record<NonNullable<AuthResult['__typename']>, true> = {
   AuthTokens: true,
   AuthChallenge: true,
 };
