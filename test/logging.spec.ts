@@ -68,6 +68,18 @@ describe('the log', () => {
     });
   });
 
+  it("redacts in any letter case, in arrays and deep down, and leaves the caller's objects alone", () => {
+    const { logger, lines } = capture({ level: 'info', format: 'json' });
+    const headers = { Authorization: 'Bearer eyJ.header', 'content-type': 'application/json' };
+    const deep = { a: { b: { c: { d: { e: { f: { g: 'too deep to walk' } } } } } } };
+    logger.log({ msg: 'careless', headers, calls: [{ input: { Password: 'In-an-array1' } }], deep }, 'Test');
+    const line = JSON.parse(lines[0]);
+    expect(line.headers).toEqual({ Authorization: '[redacted]', 'content-type': 'application/json' });
+    expect(line.calls).toEqual([{ input: { Password: '[redacted]' } }]);
+    expect(JSON.stringify(line.deep)).not.toContain('too deep to walk');
+    expect(headers.Authorization).toBe('Bearer eyJ.header');
+  });
+
   it('writes readable lines in development', () => {
     const { logger, lines } = capture({ level: 'info', format: 'pretty' });
     logger.log('GraphQL API ready at http://localhost:3000/graphql', 'Main');
