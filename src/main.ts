@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { INestApplication, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app';
 import { AppConfig, ConfigError, parseConfig } from './config/config';
 import { createLogger } from './logging/logger';
@@ -8,19 +9,29 @@ import { PinoNestLogger } from './logging/nest-logger';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const app = await createApp(config, { logger: new PinoNestLogger(createLogger(config.logging)) });
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => shutDown(app, config, signal));
+    // One shutdown, whatever comes after the first signal: a second one must not kill the requests
+    // in flight (the deadline below still bounds the wait).
+    process.on(signal, () => {
+      if (stopping) {
+        new Logger('Main').warn(`${signal} again: already stopping`);
+      } else {
+        stopping = true;
+        shutDown(app, config, signal);
+      }
+    });
   }
   await app.listen(config.port, config.host);
   new Logger('Main').log(`GraphQL API ready at ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);
 }
 
 /**
- * app.close() closes the HTTP server first (Fastify stops accepting, answers the requests in flight,
- * closes idle connections), then runs the shutdown hooks that stop the embedded emulator. A request
- * stuck past the deadline does not keep the process up.
+ * HTTP first, under our own deadline: Fastify stops accepting, answers the requests in flight and
+ * closes idle connections. Only then app.close(), which stops Apollo and the embedded emulator.
+ * (Left to app.close(), Apollo's Fastify drain plugin would close HTTP with its own fixed 10 s.)
  */
-function shutDown(app: INestApplication, config: AppConfig, signal: string): void {
+function shutDown(app: NestFastifyApplication, config: AppConfig, signal: string): void {
   const logger = new Logger('Main');
   logger.log(`${signal}: finishing the requests in flight, then stopping`);
   const deadline = setTimeout(() => {
@@ -28,13 +39,18 @@ function shutDown(app: INestApplication, config: AppConfig, signal: string): voi
     process.exit(1);
   }, config.shutdownTimeoutMs);
   deadline.unref();
-  app.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      logger.error(`The server did not close cleanly: ${error instanceof Error ? error.message : error}`);
-      process.exit(1);
-    },
-  );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .close()
+    .then(() => app.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`The server did not close cleanly: ${error instanceof Error ? error.message : error}`);
+        process.exit(1);
+      },
+    );
 }
 
 main().catch((error: unknown) => {

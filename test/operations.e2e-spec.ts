@@ -26,11 +26,31 @@ const refused = (port: number) =>
     socket.once('error', () => resolve(true));
   });
 
+/** A `{ __typename }` request whose body is half sent: in flight until `finish()`. */
+function halfSent(port: number) {
+  const body = JSON.stringify({ query: '{ __typename }' });
+  const inFlight = request(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
+  const answered = new Promise<{ status?: number; body: string }>((resolve, reject) => {
+    inFlight.once('response', (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.once('end', () => resolve({ status: response.statusCode, body: text }));
+    });
+    inFlight.once('error', reject);
+  });
+  inFlight.write(body.slice(0, 5));
+  return { answered, finish: () => inFlight.end(body.slice(5)) };
+}
+
 describe('in production, on a pool', () => {
   let workDir: string;
   let emulator: StandaloneEmulator;
   let server: Started;
   let base: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'operations-'));
@@ -38,16 +58,13 @@ describe('in production, on a pool', () => {
     const { userPoolId, clientId } = await emulator.createPool('operations');
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = run(
-      {
-        NODE_ENV: 'production',
-        PORT: String(port),
-        COGNITO_USER_POOL_ID: userPoolId,
-        COGNITO_CLIENT_ID: clientId,
-        COGNITO_ENDPOINT: emulator.endpoint,
-      },
-      workDir,
-    );
+    env = {
+      NODE_ENV: 'production',
+      COGNITO_USER_POOL_ID: userPoolId,
+      COGNITO_CLIENT_ID: clientId,
+      COGNITO_ENDPOINT: emulator.endpoint,
+    };
+    server = run({ ...env, PORT: String(port) }, workDir);
     await waitFor(server, /GraphQL API ready at/);
   });
   afterAll(async () => {
@@ -159,6 +176,20 @@ describe('in production, on a pool', () => {
     await emulator.recover();
     await until(async () => (await health('ready')).status === 200);
   });
+
+  it('exits 1 when a request is still in flight after SHUTDOWN_TIMEOUT_MS', async () => {
+    const port = await freePort();
+    const stuck = run({ ...env, PORT: String(port), SHUTDOWN_TIMEOUT_MS: '500' }, workDir);
+    await waitFor(stuck, /GraphQL API ready at/);
+    const request = halfSent(port);
+    request.answered.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    stuck.child.kill('SIGTERM');
+    expect(await stuck.exited).toBe(1);
+    expect(stuck.output()).toContain('Still stopping after 500 ms: exiting anyway');
+    // Cut off, not answered.
+    await expect(request.answered).rejects.toThrow('socket hang up');
+  });
 });
 
 describe('SIGTERM, with the embedded emulator', () => {
@@ -177,28 +208,21 @@ describe('SIGTERM, with the embedded emulator', () => {
       expect(await refused(emulatorPort)).toBe(false);
 
       // A request whose body is half sent when SIGTERM comes: it is in flight.
-      const body = JSON.stringify({ query: '{ __typename }' });
-      const inFlight = request(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      });
-      const answered = new Promise<{ status?: number; body: string }>((resolve, reject) => {
-        inFlight.once('response', (response) => {
-          let text = '';
-          response.on('data', (chunk) => (text += chunk));
-          response.once('end', () => resolve({ status: response.statusCode, body: text }));
-        });
-        inFlight.once('error', reject);
-      });
-      inFlight.write(body.slice(0, 5));
+      const request = halfSent(port);
       await new Promise((r) => setTimeout(r, 200));
 
       server.child.kill('SIGTERM');
       await waitFor(server, /SIGTERM: finishing the requests in flight/);
       await until(() => refused(port), 5000);
+      // An impatient second signal changes nothing.
+      server.child.kill('SIGTERM');
+      await waitFor(server, /SIGTERM again: already stopping/);
 
-      inFlight.end(body.slice(5));
-      expect(await answered).toEqual({ status: 200, body: JSON.stringify({ data: { __typename: 'Query' } }) + '\n' });
+      request.finish();
+      expect(await request.answered).toEqual({
+        status: 200,
+        body: JSON.stringify({ data: { __typename: 'Query' } }) + '\n',
+      });
       expect(await server.exited).toBe(0);
       expect(await refused(emulatorPort)).toBe(true);
     } finally {
