@@ -80,6 +80,34 @@ describe('the log', () => {
     expect(headers.Authorization).toBe('Bearer eyJ.header');
   });
 
+  it('redacts the names Cognito and HTTP use, keeps an error readable, and stops in a cyclic object', () => {
+    const { logger, lines } = capture({ level: 'info', format: 'json' });
+    const failure = Object.assign(new Error('Cognito said no'), {
+      $request: { AuthParameters: { USERNAME: 'alice', PASSWORD: 'Cognito-Pa55!' }, SECRET_HASH: 'c2VjcmV0' },
+    });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    for (let i = 0; i < 8; i++) cyclic[`self${i}`] = cyclic;
+    logger.log(
+      {
+        msg: 'careless',
+        challenge: { ChallengeResponses: { SMS_MFA_CODE: '654321' } },
+        'x-api-key': 'k3y',
+        failure,
+        cyclic,
+      },
+      'Test',
+    );
+    const line = JSON.parse(lines[0]);
+    for (const secret of ['Cognito-Pa55!', 'c2VjcmV0', '654321', 'k3y']) expect(lines[0]).not.toContain(secret);
+    expect(line.failure).toMatchObject({
+      type: 'Error',
+      message: 'Cognito said no',
+      stack: expect.stringContaining('Error'),
+    });
+    expect(line.cyclic.name).toBe('loop');
+    expect(lines[0].length).toBeLessThan(10_000);
+  });
+
   it('writes readable lines in development', () => {
     const { logger, lines } = capture({ level: 'info', format: 'pretty' });
     logger.log('GraphQL API ready at http://localhost:3000/graphql', 'Main');
