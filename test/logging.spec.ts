@@ -21,6 +21,7 @@ describe('the log', () => {
     logger.log('plain words', 'Main');
     logger.debug('below the level', 'Main');
     logger.error('it broke', 'Error: it broke\n    at somewhere', 'Cognito');
+    logger.error('no context', 'Error: no context\n    at file.js:1:2');
     expect(lines.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({ level: 30, context: 'Request', msg: 'request', reqId: 'r-1', outcome: 'OK' }),
       expect.objectContaining({ level: 30, context: 'Main', msg: 'plain words' }),
@@ -30,6 +31,7 @@ describe('the log', () => {
         msg: 'it broke',
         stack: expect.stringContaining('at somewhere'),
       }),
+      expect.objectContaining({ level: 50, msg: 'no context', stack: expect.stringContaining('at file.js:1:2') }),
     ]);
   });
 

@@ -27,11 +27,11 @@ const refused = (port: number) =>
   });
 
 /** A `{ __typename }` request whose body is half sent: in flight until `finish()`. */
-function halfSent(port: number) {
+function halfSent(port: number, headers: Record<string, string> = {}) {
   const body = JSON.stringify({ query: '{ __typename }' });
   const inFlight = request(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
   });
   const answered = new Promise<{ status?: number; body: string }>((resolve, reject) => {
     inFlight.once('response', (response) => {
@@ -42,7 +42,7 @@ function halfSent(port: number) {
     inFlight.once('error', reject);
   });
   inFlight.write(body.slice(0, 5));
-  return { answered, finish: () => inFlight.end(body.slice(5)) };
+  return { answered, finish: () => inFlight.end(body.slice(5)), abandon: () => inFlight.destroy() };
 }
 
 describe('in production, on a pool', () => {
@@ -134,6 +134,15 @@ describe('in production, on a pool', () => {
       { 'x-request-id': 'trace-bad-input' },
     );
     expect(await requestLine('trace-bad-input')).toMatchObject({ operation: 'Register', outcome: 'BAD_USER_INPUT' });
+
+    // Refused before GraphQL (CSRF prevention), or left by its client: a line all the same.
+    await fetch(`${base}/graphql?query=%7B__typename%7D`, { headers: { 'x-request-id': 'trace-csrf' } });
+    expect(await requestLine('trace-csrf')).toMatchObject({ method: 'GET', status: 400, outcome: 'HTTP_400' });
+    const left = halfSent(Number(new URL(base).port), { 'x-request-id': 'trace-left' });
+    left.answered.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    left.abandon();
+    expect(await requestLine('trace-left')).toMatchObject({ path: '/graphql', outcome: 'CLIENT_CLOSED' });
 
     // An id that could forge or bloat log lines is replaced by a fresh one.
     const hostile = await gql(ME, {}, { 'x-request-id': `${'x'.repeat(150)}"}` });

@@ -5,6 +5,9 @@ import pino from 'pino';
  * Nest's logger interface over pino, so that Nest's own lines, ours and the request lines all come
  * out of one logger in one format. A message that is an object becomes the line's fields.
  */
+// As Nest's ConsoleLogger tells a stack from a context.
+const STACK = /^(.)+\n\s+at .+:\d+:\d+/;
+
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: pino.Logger) {}
 
@@ -23,11 +26,11 @@ export class PinoNestLogger implements LoggerService {
   fatal(message: unknown, context?: string) {
     this.write('fatal', message, context);
   }
-  /** Nest calls error(message, stack?, context?): the last string is the context. */
+  /** Nest calls error(message, stack?, context?): a lone string is the stack if it reads like one. */
   error(message: unknown, ...rest: unknown[]) {
     const strings = rest.filter((r): r is string => typeof r === 'string');
-    const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
-    const stack = strings.length > 1 ? strings[0] : undefined;
+    const [stack, context] =
+      strings.length > 1 ? strings : STACK.test(strings[0] ?? '') ? [strings[0], undefined] : [undefined, strings[0]];
     this.write('error', message, context, stack ? { stack } : {});
   }
 

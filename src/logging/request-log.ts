@@ -41,26 +41,46 @@ export function graphqlOutcomePlugin(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
-/** One line per request, when its answer has gone: id, route, status, duration and GraphQL outcome. */
+/**
+ * One line per request, when its answer has gone: id, route, status, duration and outcome (the
+ * GraphQL code; HTTP_<status> for a request refused before GraphQL, such as CSRF prevention's 400).
+ * A request whose client went away first gets a line too. Health probes come every few seconds:
+ * theirs are debug lines.
+ */
 export function logEveryRequest(fastify: FastifyInstance): void {
   const logger = new Logger('Request');
+  const write = (request: FastifyRequest, fields: { status?: number; durationMs?: number; outcome?: string }) => {
+    const path = request.url.split('?', 1)[0]; // the path only: a GET query string can carry variables
+    const graphql = outcomes.get(request);
+    // Fields left undefined are not written.
+    const line = {
+      msg: 'request',
+      reqId: request.id,
+      method: request.method,
+      path,
+      status: fields.status,
+      durationMs: fields.durationMs,
+      operation: graphql?.operation,
+      outcome: graphql?.outcome ?? fields.outcome,
+    };
+    if (path.startsWith('/health/')) logger.debug(line);
+    else logger.log(line);
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const graphql = outcomes.get(request);
-    logger.log({
-      msg: 'request',
-      reqId: request.id,
-      method: request.method,
-      // The path only: a GET query string can carry variables.
-      path: request.url.split('?', 1)[0],
-      status: reply.statusCode,
+    const status = reply.statusCode;
+    write(request, {
+      status,
       durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      ...(graphql?.operation ? { operation: graphql.operation } : {}),
-      ...(graphql?.outcome ? { outcome: graphql.outcome } : {}),
+      outcome: status >= 400 ? `HTTP_${status}` : undefined,
     });
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    write(request, { outcome: 'CLIENT_CLOSED' });
     done();
   });
 }
