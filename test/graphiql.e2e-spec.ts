@@ -53,6 +53,12 @@ describe('GraphiQL at GET /graphql', () => {
     }
   });
 
+  it("may not be shown in another site's frame", async () => {
+    const page = await openPage(server.url);
+    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('answers 404 for anything else under /graphiql', async () => {
     expect((await fetch(`${base}/graphiql/react@18.3.1/react.development.js`)).status).toBe(404);
     expect((await fetch(`${base}/graphiql/package.json`)).status).toBe(404);
@@ -140,10 +146,10 @@ describe('GraphiQL at GET /graphql', () => {
 
         // The token and the password were in the editors: none of it outlives the browser tab.
         expect((await context.storageState()).origins).toEqual([]);
-
+      } finally {
+        // Taken whether the steps passed or not: on a failure it shows where the page was.
         mkdirSync(ARTIFACTS, { recursive: true });
         await page.screenshot({ path: join(ARTIFACTS, 'graphiql.png') });
-      } finally {
         await context.close();
       }
       expect(blocked).toEqual([]);

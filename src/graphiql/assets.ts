@@ -27,7 +27,11 @@ export class StaticAsset {
 
   /** Read (and compressed) on first use, then kept: a few megabytes only a developer's browser asks for. */
   body(compressed: boolean): Promise<Buffer> {
-    this.raw ??= readFile(this.file);
+    // A failed read is not kept: the next request tries again.
+    this.raw ??= readFile(this.file).catch((error: unknown) => {
+      this.raw = undefined;
+      throw error;
+    });
     if (!compressed) return this.raw;
     this.gzipped ??= this.raw.then((raw) => gzipAsync(raw));
     return this.gzipped;
