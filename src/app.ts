@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/config';
-import { logEveryRequest, requestId } from './logging/request-log';
+import { logEveryRequest, requestIds } from './logging/request-log';
 
 /** Builds the server (main.ts and the tests share this); the caller decides when to listen. */
 export async function createApp(
@@ -17,7 +17,7 @@ export async function createApp(
       trustProxy: config.trustProxy,
       // No Nest middleware here: without middie, no request walks an empty middleware chain.
       skipMiddie: true,
-      genReqId: requestId,
+      genReqId: requestIds(config.trustProxy !== false),
     }),
     {
       logger: options.logger,

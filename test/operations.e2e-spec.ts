@@ -63,6 +63,8 @@ describe('in production, on a pool', () => {
       COGNITO_USER_POOL_ID: userPoolId,
       COGNITO_CLIENT_ID: clientId,
       COGNITO_ENDPOINT: emulator.endpoint,
+      // Behind a proxy of ours: its X-Request-Id is kept.
+      TRUST_PROXY: '1',
     };
     server = run({ ...env, PORT: String(port) }, workDir);
     await waitFor(server, /GraphQL API ready at/);
@@ -215,6 +217,9 @@ describe('SIGTERM, with the embedded emulator', () => {
       const [ready] = await waitFor(server, /.*\[Main\] GraphQL API ready at \S+/);
       expect(ready).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[Main\]/);
       expect(await refused(emulatorPort)).toBe(false);
+      // No proxy of ours in front: a caller's X-Request-Id is not taken.
+      const answer = await fetch(`http://127.0.0.1:${port}/health/live`, { headers: { 'x-request-id': 'mine' } });
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
       // A request whose body is half sent when SIGTERM comes: it is in flight.
       const request = halfSent(port);

@@ -29,7 +29,7 @@ export class CognitoProbe {
   }
 
   reachable(): Promise<ProbeResult> {
-    if (Date.now() - this.upAt < UP_FOR_MS) return Promise.resolve({ up: true });
+    if (performance.now() - this.upAt < UP_FOR_MS) return Promise.resolve({ up: true });
     this.inFlight ??= this.probe().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
@@ -37,7 +37,7 @@ export class CognitoProbe {
   private async probe(): Promise<ProbeResult> {
     try {
       await this.fetcher.fetch(this.pool.jwksUris[0]);
-      this.upAt = Date.now();
+      this.upAt = performance.now();
       return { up: true };
     } catch (error) {
       return { up: false, message: `Cognito did not answer: ${(error as Error).message}` };

@@ -5,7 +5,7 @@ import { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLContext } from '../auth/graphql-context';
 
 const REQUEST_ID_HEADER = 'x-request-id';
-// A caller's own id is kept so that its logs and ours join up; anything else could forge log lines.
+// Longer, or with other characters, a proxy's id could bloat or forge log lines.
 const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 interface GraphQLOutcome {
@@ -16,10 +16,19 @@ interface GraphQLOutcome {
 // What the GraphQL layer learnt about a request, for its one log line; gone with the request.
 const outcomes = new WeakMap<FastifyRequest, GraphQLOutcome>();
 
-/** Fastify's request id: the caller's X-Request-Id when it is a plain token, else a new UUID. */
-export function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
-  const given = request.headers[REQUEST_ID_HEADER];
-  return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : randomUUID();
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * Fastify's request id generator. Behind our own proxies (TRUST_PROXY set), their X-Request-Id is
+ * kept when it is a plain token, so that their logs and ours join up; from anyone else it could
+ * pass for another request's id, so each request gets a new UUID.
+ */
+export function requestIds(trustCallerIds: boolean): (request: { headers: Headers }) => string {
+  if (!trustCallerIds) return () => randomUUID();
+  return ({ headers }) => {
+    const given = headers[REQUEST_ID_HEADER];
+    return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : randomUUID();
+  };
 }
 
 /** Records each GraphQL operation's name and outcome code: the first error's code, or OK. */
