@@ -9,7 +9,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
-import { graphqlErrorFormatter } from './errors/graphql-errors';
+import { graphqlErrorFormatter, unexpectedErrorLog } from './errors/graphql-errors';
 import { GraphiQLModule } from './graphiql/graphiql.module';
 import { graphiqlLandingPage } from './graphiql/landing-page';
 import { HttpErrorsFilter } from './errors/http-errors.filter';
@@ -47,6 +47,7 @@ export class AppModule {
             // Apollo no longer wraps every field resolver to collect them.
             ApolloServerPluginCacheControlDisabled(),
             graphqlOutcomePlugin(),
+            unexpectedErrorLog(),
             config.graphql.ide ? graphiqlLandingPage() : ApolloServerPluginLandingPageDisabled(),
           ],
           introspection: config.graphql.introspection,

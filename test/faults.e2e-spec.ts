@@ -91,7 +91,10 @@ describe('faults of the user pool', () => {
     expect(response.errors).toEqual([
       expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
     ]);
-    expect(server.logger.lines.join('\n')).toContain('BrandNewException');
+    // With the request's id, to find it from the request line.
+    expect(server.logger.lines.join('\n')).toMatch(
+      /Unexpected error in register: BrandNewException.*"reqId":"[0-9a-f-]{36}"/,
+    );
   });
 
   it('answers a token it cannot check, because the signing keys cannot be fetched, with SERVICE_UNAVAILABLE', async () => {

@@ -1,6 +1,8 @@
+import { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLContext } from '../auth/graphql-context';
 import { AppError, InternalServerError } from './app-errors';
 
 const logger = new Logger('GraphQLErrors');
@@ -19,7 +21,7 @@ const REQUEST_ERROR_CODES = new Set([
 /**
  * The one place where errors become what a client sees: a message meant for the user and a stable
  * `extensions.code`. Stack traces and internal messages never leave the server; unexpected errors
- * are logged here and masked. In production, no error suggests names from the schema.
+ * are masked here and logged by unexpectedErrorLog(). In production, no error suggests names from the schema.
  */
 export function graphqlErrorFormatter(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -31,21 +33,54 @@ export function graphqlErrorFormatter(production: boolean) {
 function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const { locations, path } = formatted;
   const cause = unwrapResolverError(error);
-
   if (cause instanceof AppError && !(cause instanceof InternalServerError)) {
     return { message: cause.message, locations, path, extensions: { code: cause.code, ...cause.details } };
   }
   const code = formatted.extensions?.code;
-  if (cause instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+  if (cause instanceof GraphQLError && isRequestErrorCode(code)) {
     return { message: withoutInputValue(cause), locations, path, extensions: { code } };
   }
-
-  const unexpected = cause instanceof InternalServerError && cause.cause !== undefined ? cause.cause : cause;
-  logger.error(
-    `Unexpected error${path ? ` in ${path.join('.')}` : ''}: ${describe(unexpected)}`,
-    unexpected instanceof Error ? unexpected.stack : undefined,
-  );
+  // Logged by unexpectedErrorLog(), where the request (and its id) is known.
   return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function isRequestErrorCode(code: unknown): code is string {
+  return typeof code === 'string' && REQUEST_ERROR_CODES.has(code);
+}
+
+/** What went wrong behind an error that the client sees as INTERNAL_SERVER_ERROR; undefined for the others. */
+function unexpectedCause(error: GraphQLError): { cause: unknown } | undefined {
+  const cause = unwrapResolverError(error);
+  if (cause instanceof AppError && !(cause instanceof InternalServerError)) return undefined;
+  if (cause instanceof GraphQLError && isRequestErrorCode(error.extensions?.code)) return undefined;
+  return { cause: cause instanceof InternalServerError && cause.cause !== undefined ? cause.cause : cause };
+}
+
+/**
+ * Logs each error that is masked as INTERNAL_SERVER_ERROR, with its cause and the request's id, so
+ * that an operator finds it from the request line (formatError does not see the request).
+ */
+export function unexpectedErrorLog(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const unexpected = unexpectedCause(error);
+            if (!unexpected) continue;
+            const { cause } = unexpected;
+            logger.error(
+              {
+                msg: `Unexpected error${error.path ? ` in ${error.path.join('.')}` : ''}: ${describe(cause)}`,
+                reqId: contextValue.req?.id,
+              },
+              cause instanceof Error ? cause.stack : undefined,
+            );
+          }
+        },
+      };
+    },
+  };
 }
 
 /**
