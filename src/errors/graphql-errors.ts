@@ -1,4 +1,4 @@
-import { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -61,26 +61,24 @@ function unexpectedCause(error: GraphQLError): { cause: unknown } | undefined {
  * that an operator finds it from the request line (formatError does not see the request).
  */
 export function unexpectedErrorLog(): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            const unexpected = unexpectedCause(error);
-            if (!unexpected) continue;
-            const { cause } = unexpected;
-            logger.error(
-              {
-                msg: `Unexpected error${error.path ? ` in ${error.path.join('.')}` : ''}: ${describe(cause)}`,
-                reqId: contextValue.req?.id,
-              },
-              cause instanceof Error ? cause.stack : undefined,
-            );
-          }
-        },
-      };
+  // Holds no state of a request: one listener serves them all.
+  const listener: GraphQLRequestListener<GraphQLContext> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      for (const error of errors) {
+        const unexpected = unexpectedCause(error);
+        if (!unexpected) continue;
+        const { cause } = unexpected;
+        logger.error(
+          {
+            msg: `Unexpected error${error.path ? ` in ${error.path.join('.')}` : ''}: ${describe(cause)}`,
+            reqId: contextValue.req?.id,
+          },
+          cause instanceof Error ? cause.stack : undefined,
+        );
+      }
     },
   };
+  return { requestDidStart: async () => listener };
 }
 
 /**
