@@ -3,7 +3,7 @@
 
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
-const { freePort } = require('./server');
+const { freePort } = require('./free-port');
 
 async function startReference(env = {}) {
   const port = await freePort();

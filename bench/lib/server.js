@@ -4,21 +4,13 @@
 
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { freePort } = require('./free-port');
 
 const PASSWORD = 'Corr3ct-Horse!';
 // cognito-local "sends" this code every time, so the scripts need no log reading.
 const CODE = '246810';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * `script`: dist/main.js, or another entry point of the built server. `nodeArgs`: flags for node itself
@@ -108,4 +100,4 @@ function productionEnv(token) {
   };
 }
 
-module.exports = { startServer, freePort, productionEnv };
+module.exports = { startServer, productionEnv };
