@@ -32,28 +32,42 @@ export function graphqlErrorFormatter(production: boolean) {
 
 function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const { locations, path } = formatted;
-  const cause = unwrapResolverError(error);
-  if (cause instanceof AppError && !(cause instanceof InternalServerError)) {
-    return { message: cause.message, locations, path, extensions: { code: cause.code, ...cause.details } };
+  const found = classify(error, formatted.extensions?.code);
+  switch (found.kind) {
+    case 'ours':
+      return {
+        message: found.error.message,
+        locations,
+        path,
+        extensions: { code: found.error.code, ...found.error.details },
+      };
+    case 'request':
+      return { message: withoutInputValue(found.error), locations, path, extensions: { code: found.code } };
+    case 'unexpected':
+      // Logged by unexpectedErrorLog(), where the request (and its id) is known.
+      return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
-  const code = formatted.extensions?.code;
-  if (cause instanceof GraphQLError && isRequestErrorCode(code)) {
-    return { message: withoutInputValue(cause), locations, path, extensions: { code } };
-  }
-  // Logged by unexpectedErrorLog(), where the request (and its id) is known.
-  return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-function isRequestErrorCode(code: unknown): code is string {
-  return typeof code === 'string' && REQUEST_ERROR_CODES.has(code);
-}
+type Classified =
+  | { kind: 'ours'; error: AppError }
+  | { kind: 'request'; error: GraphQLError; code: string }
+  | { kind: 'unexpected'; cause: unknown };
 
-/** What went wrong behind an error that the client sees as INTERNAL_SERVER_ERROR; undefined for the others. */
-function unexpectedCause(error: GraphQLError): { cause: unknown } | undefined {
+/**
+ * One of our errors (told to the client with its code), a fault of the request itself (syntax,
+ * schema, variables: told as it is), or unexpected (masked, and its cause logged).
+ */
+function classify(error: unknown, code: unknown): Classified {
   const cause = unwrapResolverError(error);
-  if (cause instanceof AppError && !(cause instanceof InternalServerError)) return undefined;
-  if (cause instanceof GraphQLError && isRequestErrorCode(error.extensions?.code)) return undefined;
-  return { cause: cause instanceof InternalServerError && cause.cause !== undefined ? cause.cause : cause };
+  if (cause instanceof AppError && !(cause instanceof InternalServerError)) return { kind: 'ours', error: cause };
+  if (cause instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    return { kind: 'request', error: cause, code };
+  }
+  return {
+    kind: 'unexpected',
+    cause: cause instanceof InternalServerError && cause.cause !== undefined ? cause.cause : cause,
+  };
 }
 
 /**
@@ -65,9 +79,9 @@ export function unexpectedErrorLog(): ApolloServerPlugin<GraphQLContext> {
   const listener: GraphQLRequestListener<GraphQLContext> = {
     async didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
-        const unexpected = unexpectedCause(error);
-        if (!unexpected) continue;
-        const { cause } = unexpected;
+        const found = classify(error, error.extensions?.code);
+        if (found.kind !== 'unexpected') continue;
+        const { cause } = found;
         logger.error(
           {
             msg: `Unexpected error${error.path ? ` in ${error.path.join('.')}` : ''}: ${describe(cause)}`,

@@ -1,13 +1,13 @@
 import { LoggerService } from '@nestjs/common';
 import pino from 'pino';
 
+// As Nest's ConsoleLogger tells a stack from a context.
+const STACK = /^(.)+\n\s+at .+:\d+:\d+/;
+
 /**
  * Nest's logger interface over pino, so that Nest's own lines, ours and the request lines all come
  * out of one logger in one format. A message that is an object becomes the line's fields.
  */
-// As Nest's ConsoleLogger tells a stack from a context.
-const STACK = /^(.)+\n\s+at .+:\d+:\d+/;
-
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: pino.Logger) {}
 
