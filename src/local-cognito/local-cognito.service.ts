@@ -1,8 +1,18 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { escapeControlCharacters } from '../common/input-rules';
 import { EmbeddedSettings, PasswordPolicy } from '../config/config';
 import { CognitoPool, describePool } from '../cognito/cognito-pool';
-import { Emulator } from './emulator';
+import { CodeDelivery, Emulator } from './emulator';
 import { ensureLocalPool } from './provision';
+
+/**
+ * The development line that shows a code. Each field is escaped: input rules refuse control
+ * characters, and this line holds even if one got through (no forged "Code:" line).
+ */
+export function codeLine({ username, destination, code }: CodeDelivery): string {
+  const [user, to, value] = [username, destination, code].map((field) => escapeControlCharacters(String(field)));
+  return `Code for user "${user}" (would be sent to ${to}): ${value}`;
+}
 
 /** Starts the embedded emulator when no pool is configured, and stops it with the app. */
 @Injectable()
@@ -15,8 +25,7 @@ export class LocalCognitoService implements OnApplicationShutdown {
       port: settings.port,
       dataDir: settings.dataDir,
       // The emulator sends no mail: its "messages" land in our log, so a person can finish sign-up.
-      onCode: ({ username, destination, code }) =>
-        this.logger.log(`Code for user "${username}" (would be sent to ${destination}): ${code}`),
+      onCode: (delivery) => this.logger.log(codeLine(delivery)),
       onError: (message) => this.logger.error(`cognito-local: ${message}`),
     });
     try {

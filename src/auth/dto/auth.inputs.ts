@@ -1,6 +1,6 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { IsCode, IsPassword, IsUsername } from '../../common/input-rules';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { IsCode, IsEmailAddress, IsPassword, IsRefreshToken, IsUsername } from '../../common/input-rules';
 
 @InputType({ description: 'A new account.' })
 export class RegisterInput {
@@ -9,8 +9,7 @@ export class RegisterInput {
   username: string;
 
   @Field({ description: 'Where the confirmation code is sent.' })
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @IsEmailAddress()
   email: string;
 
   @Field({
@@ -52,9 +51,7 @@ export class AuthenticateInput {
 @InputType({ description: 'A refresh token from `authenticate`.' })
 export class RefreshTokensInput {
   @Field({ description: 'The refresh token.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(16384)
+  @IsRefreshToken()
   refreshToken: string;
 
   @Field({ nullable: true, description: 'Required only when the app client has a secret (for its SECRET_HASH).' })

@@ -1,13 +1,12 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { IsCode } from '../../common/input-rules';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { IsCode, IsEmailAddress } from '../../common/input-rules';
 
 @InputType({ description: 'Profile changes: only the fields given change.' })
 export class UpdateMeInput {
   @Field({ nullable: true, description: 'A new email address: a code is sent to it, for `verifyEmail`.' })
   @IsOptional()
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @IsEmailAddress()
   email?: string;
 
   @Field({ nullable: true, description: 'A new display name.' })
