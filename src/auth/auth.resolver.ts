@@ -87,6 +87,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('refresh')
   @Mutation(() => AuthTokens, { description: 'Trades a refresh token for new access and ID tokens.' })
   refreshTokens(@Args('input', { description: 'The refresh token.' }) input: RefreshTokensInput): Promise<Tokens> {
     return this.auth.refreshTokens(input);

@@ -22,20 +22,35 @@ export interface AttemptStore {
 /** Keys that name a client address: the first to go when the store is full. */
 export const CLIENT_KEY_PREFIX = 'ip:';
 
-/** At most this many keys in memory, so a flood of names or addresses cannot exhaust it. */
+/**
+ * At most this many keys, and this many bytes (estimated), in memory, so that a flood of names or
+ * addresses cannot exhaust it. The limiter's keys are short (a hash of the name, an IP): the byte
+ * bound is for a key that is not, so that the store's size never depends on what a client sent.
+ */
 const MAX_KEYS = 100_000;
+const MAX_BYTES = 16 * 1024 * 1024;
+// A Map entry and its Window object, beyond the key's characters (2 bytes each at worst).
+const ENTRY_OVERHEAD_BYTES = 100;
+const bytesOf = (key: string) => key.length * 2 + ENTRY_OVERHEAD_BYTES;
 
 export class InMemoryAttemptStore implements AttemptStore {
   private readonly windows = new Map<string, Window>();
+  private bytes = 0;
+
+  /** How many keys it holds and their estimated bytes (tests and monitoring read it). */
+  get usage(): { keys: number; bytes: number } {
+    return { keys: this.windows.size, bytes: this.bytes };
+  }
 
   async increment(key: string, windowMs: number): Promise<Window> {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
       window = { count: 0, resetAt: now + windowMs };
-      this.windows.delete(key);
+      this.delete(key);
       this.windows.set(key, window);
-      if (this.windows.size > MAX_KEYS) this.makeRoom(now);
+      this.bytes += bytesOf(key);
+      if (this.full()) this.makeRoom(now);
     }
     window.count++;
     return { ...window };
@@ -46,19 +61,27 @@ export class InMemoryAttemptStore implements AttemptStore {
     if (window && window.count > 0) window.count--;
   }
 
+  private delete(key: string): void {
+    if (this.windows.delete(key)) this.bytes -= bytesOf(key);
+  }
+
+  private full(): boolean {
+    return this.windows.size > MAX_KEYS || this.bytes > MAX_BYTES;
+  }
+
   /**
    * Ended windows go first, then the oldest client-address windows. A username's failures are
    * the last thing to forget: forgetting them would lift a lockout.
    */
   private makeRoom(now: number): void {
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.delete(key);
     for (const key of this.windows.keys()) {
-      if (this.windows.size <= MAX_KEYS) return;
-      if (key.startsWith(CLIENT_KEY_PREFIX)) this.windows.delete(key);
+      if (!this.full()) return;
+      if (key.startsWith(CLIENT_KEY_PREFIX)) this.delete(key);
     }
     for (const key of this.windows.keys()) {
-      if (this.windows.size <= MAX_KEYS) return;
-      this.windows.delete(key);
+      if (!this.full()) return;
+      this.delete(key);
     }
   }
 }

@@ -6,12 +6,23 @@ import { RATE_LIMIT, RateLimitInterceptor } from './rate-limit.interceptor';
  *   on failures.
  * - `send`: makes Cognito send a code (or create an account, which sends one). Limited per client
  *   IP, and per account and per email address on every code sent (no mail bombing).
+ * - `refresh`: trades a refresh token. Limited per client IP, counting failures only (an app's
+ *   successful refreshes give their count back; a flood of garbage tokens is refused).
  */
-export type RateLimitKind = 'attempt' | 'send';
+export type RateLimitKind = 'attempt' | 'send' | 'refresh';
+
+export interface RateLimitRule {
+  kind: RateLimitKind;
+  /** Whether a call with these arguments is limited at all (updateMe sends a code only for a new email). */
+  appliesTo?: (args: Record<string, unknown>) => boolean;
+}
 
 /**
  * Counts each call of this resolver (each aliased field too) against the rate limits. The
  * interceptor is attached here rather than globally: every other resolver then runs without one.
  */
-export const RateLimit = (kind: RateLimitKind) =>
-  applyDecorators(SetMetadata(RATE_LIMIT, kind), UseInterceptors(RateLimitInterceptor));
+export const RateLimit = (kind: RateLimitKind, appliesTo?: RateLimitRule['appliesTo']) =>
+  applyDecorators(
+    SetMetadata(RATE_LIMIT, { kind, appliesTo } satisfies RateLimitRule),
+    UseInterceptors(RateLimitInterceptor),
+  );

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isIPv6 } from 'node:net';
+import { createHash } from 'node:crypto';
+import { isIP, isIPv6 } from 'node:net';
+import { fitsLength, MAX_EMAIL_LENGTH } from '../common/input-rules';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { TooManyRequestsError } from '../errors/app-errors';
@@ -17,7 +19,10 @@ export interface RateLimits {
   accountWindowSeconds: number;
 }
 
-/** The account keys one call counted, to be kept or taken back once its outcome is known. */
+/**
+ * The keys one call counted whose fate its outcome decides (its accounts; a refresh's client),
+ * to be kept or taken back once that outcome is known.
+ */
 export interface Ticket {
   kind: RateLimitKind;
   keys: string[];
@@ -36,22 +41,32 @@ export class RateLimiter {
 
   /**
    * Counts the call before it runs (so that calls made at the same moment cannot all slip under
-   * a limit), and refuses it when the client or any account it names is over its limit.
+   * a limit), and refuses it when the client or any account it names is over its limit. A refused
+   * call gives its account counts back (it sends nothing and guesses nothing), so a flood of
+   * refused calls cannot keep a name or an address locked; its client count stays.
    * `subjects`: the usernames and email addresses the call is about.
    */
   async begin(kind: RateLimitKind, ip: string, subjects: string[]): Promise<Ticket> {
     const { ipMax, ipWindowSeconds, accountFailuresMax, accountSendsMax, accountWindowSeconds } = this.limits;
-    refuseOver(await this.store.increment(clientKey(ip), ipWindowSeconds * 1000), ipMax);
-    const keys = [...new Set(subjects.map((subject) => `${kind}:${normalize(subject)}`))];
+    const client = clientKey(ip);
+    refuseOver(await this.store.increment(client, ipWindowSeconds * 1000), ipMax);
+    // A refresh names no account: only its client is counted, and only a failure keeps the count.
+    if (kind === 'refresh') return { kind, keys: [client] };
+    const keys = [...new Set(subjects.map((subject) => accountKey(kind, subject)).filter((k) => k !== undefined))];
     const windows = await Promise.all(keys.map((key) => this.store.increment(key, accountWindowSeconds * 1000)));
     const max = kind === 'send' ? accountSendsMax : accountFailuresMax;
-    for (const window of windows) refuseOver(window, max);
+    const over = windows.find((window) => window.count > max);
+    if (over) {
+      await this.settle({ kind, keys }, false);
+      refuseOver(over, max);
+    }
     return { kind, keys };
   }
 
   /**
-   * Keeps the counts of a call that counts (a wrong password or code; a code sent), and takes
-   * back those of one that does not (a success, or input refused before Cognito was asked).
+   * Keeps the counts of a call that counts (a wrong password or code; a code sent; a failed
+   * refresh), and takes back those of one that does not (a success, or input refused before
+   * Cognito was asked).
    */
   async settle(ticket: Ticket, counts: boolean): Promise<void> {
     if (counts) return;
@@ -59,13 +74,26 @@ export class RateLimiter {
   }
 }
 
-// "Alice", "ALICE" and "Ａｌｉｃｅ" may be one account in a case-insensitive pool: one count.
-function normalize(subject: string): string {
-  return subject.normalize('NFKC').toLowerCase();
+/**
+ * The key of one account or address: a fixed-size hash, so that what a client sends never
+ * decides how much the store holds. "Alice", "ALICE" and "Ａｌｉｃｅ" may be one account in a
+ * case-insensitive pool, and "a+news@x" reaches the mailbox of "a@x": one count each. A name
+ * longer than any valid one is not counted (validation refuses it), nor normalised at all.
+ */
+function accountKey(kind: RateLimitKind, subject: string): string | undefined {
+  if (!fitsLength(subject, MAX_EMAIL_LENGTH)) return undefined;
+  const canonical = withoutTag(subject.normalize('NFKC').toLowerCase());
+  return `${kind}:${createHash('sha256').update(canonical).digest('base64url').slice(0, 22)}`;
+}
+
+/** `local+tag@domain` → `local@domain` (sub-addressing, RFC 5233: one mailbox). */
+function withoutTag(address: string): string {
+  return address.replace(/^([^@+]*)\+[^@]*(@[^@]*)$/, '$1$2');
 }
 
 /** An IPv6 client usually holds a whole /64: it counts as one address. */
 function clientKey(ip: string): string {
+  if (!isIP(ip)) return `${CLIENT_KEY_PREFIX}unknown`; // never a client-written string (see clientAddress)
   if (!isIPv6(ip)) return `${CLIENT_KEY_PREFIX}${ip}`;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return `${CLIENT_KEY_PREFIX}${mapped[1]}`;

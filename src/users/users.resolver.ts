@@ -19,6 +19,8 @@ export class UsersResolver {
     return user;
   }
 
+  // A new email gets a code: counted like every call that sends one. A name alone sends none.
+  @RateLimit('send', ({ input }) => (input as UpdateMeInput | undefined)?.email != null)
   @Mutation(() => User, {
     description:
       "Changes the signed-in user's email or name. A new email needs `verifyEmail` with the code sent to it.",
