@@ -217,9 +217,14 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(me.data).toEqual({ me: { username: 'ref-gina' } });
     });
 
-    it('refuses a refresh token that is not one with UNAUTHENTICATED', async () => {
-      const response = await server.gql(REFRESH, { input: { refreshToken: 'garbage' } });
+    it('refuses a refresh token that Cognito does not know with UNAUTHENTICATED', async () => {
+      const response = await server.gql(REFRESH, { input: { refreshToken: 'not.a.token' } });
       expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses what is not shaped like a refresh token with BAD_USER_INPUT', async () => {
+      const response = await server.gql(REFRESH, { input: { refreshToken: 'garbage' } });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     });
   });
 

@@ -45,7 +45,7 @@ describe('faults of the user pool', () => {
     expect(errorCodes(await register())).toEqual([]);
     await server.gql(CONFIRM, { input: { username: 'fault-user', code: '123456' } });
     await server.gql(AUTHENTICATE, { input: { username: 'fault-user', password: PASSWORD } });
-    await server.gql(REFRESH, { input: { refreshToken: 'r', username: 'fault-user' } });
+    await server.gql(REFRESH, { input: { refreshToken: 'refresh.token.r', username: 'fault-user' } });
 
     expect(fake.calls.map((c) => c.target)).toEqual(['SignUp', 'ConfirmSignUp', 'InitiateAuth', 'InitiateAuth']);
     expect(fake.calls[0].body).toMatchObject({ ClientId: CLIENT, Username: 'fault-user', SecretHash: expected });
@@ -127,7 +127,7 @@ describe('a user pool that is not there', () => {
       server.gql(REGISTER, { input: { username: 'gone', email: 'g@example.com', password: PASSWORD } }),
       server.gql(CONFIRM, { input: { username: 'gone', code: '123456' } }),
       server.gql(AUTHENTICATE, { input: { username: 'gone', password: PASSWORD } }),
-      server.gql(REFRESH, { input: { refreshToken: 'r' } }),
+      server.gql(REFRESH, { input: { refreshToken: 'refresh.token.r' } }),
     ]);
     expect(responses.map((r) => r.errors?.[0].extensions.code)).toEqual(Array(4).fill('SERVICE_UNAVAILABLE'));
     // Said in the log, once for the burst rather than once a request.

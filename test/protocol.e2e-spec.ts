@@ -266,7 +266,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
 
       const response = await server.gql(
         `mutation ($input: RefreshTokensInput!) { refreshTokens(input: $input) { accessToken } }`,
-        { input: { refreshToken: 'r', username: sub } },
+        { input: { refreshToken: 'refresh.token.r', username: sub } },
       );
       expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
     });

@@ -42,3 +42,73 @@ describe('RateLimiter with the in-memory store', () => {
     expect(await refused(limiter.begin('attempt', '10.0.0.1', ['bob']))).toBe(false);
   });
 });
+
+describe('RateLimiter: what it keeps', () => {
+  const refused = (promise: Promise<unknown>) =>
+    promise.then(
+      () => false,
+      (error) => error.code === 'TOO_MANY_REQUESTS',
+    );
+
+  it('keeps a fixed-size key per name, however long the name, and none for a name longer than any valid one', async () => {
+    const store = new InMemoryAttemptStore();
+    const limiter = new RateLimiter(store, parseConfig({}));
+    await limiter.begin('attempt', '10.0.0.1', ['a'.repeat(254)]);
+    const one = store.usage;
+    // U+FDFA: 1 character, 18 after NFKC. "y-" and 15 of them fit raw (17 < 254) but not normalised (272).
+    for (const name of ['x-' + '\uFDFA'.repeat(21600), 'y-' + '\uFDFA'.repeat(15), 'z'.repeat(255)])
+      await limiter.begin('attempt', '10.0.0.1', [name]);
+    expect(store.usage).toEqual(one);
+    await limiter.begin('attempt', '10.0.0.1', ['b']);
+    expect(store.usage.keys).toBe(one.keys + 1);
+    expect(store.usage.bytes - one.bytes).toBeLessThan(200);
+  });
+
+  it('never keys a client by a string that is not an IP address', async () => {
+    const store = new InMemoryAttemptStore();
+    const limiter = new RateLimiter(store, parseConfig({}));
+    await limiter.begin('attempt', '10.0.0.1', []);
+    const one = store.usage;
+    await limiter.begin('attempt', 'junk'.repeat(2000), []);
+    await limiter.begin('attempt', 'more junk'.repeat(2000), []);
+    expect(store.usage.keys).toBe(one.keys + 1); // one "unknown" client, whatever was written
+    expect(store.usage.bytes - one.bytes).toBeLessThan(200);
+  });
+
+  it('counts "a+news@example.com" and "A+shop@Example.com" as the mailbox "a@example.com"', async () => {
+    const limiter = new RateLimiter(
+      new InMemoryAttemptStore(),
+      parseConfig({ RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' }),
+    );
+    await limiter.settle(await limiter.begin('send', '10.0.0.1', ['a+news@example.com']), true);
+    await limiter.settle(await limiter.begin('send', '10.0.0.1', ['A+shop@Example.com']), true);
+    expect(await refused(limiter.begin('send', '10.0.0.1', ['a@example.com']))).toBe(true);
+    expect(await refused(limiter.begin('send', '10.0.0.1', ['b@example.com']))).toBe(false);
+  });
+
+  it('gives back the account counts of a call it refuses, so refused calls cannot keep an address locked', async () => {
+    const limiter = new RateLimiter(
+      new InMemoryAttemptStore(),
+      parseConfig({ RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' }),
+    );
+    // Two calls in flight hold the budget; twenty more are refused meanwhile; the two send nothing.
+    const inFlight = [
+      await limiter.begin('send', '10.0.0.1', ['a@x.org']),
+      await limiter.begin('send', '10.0.0.1', ['a@x.org']),
+    ];
+    for (let i = 0; i < 20; i++) expect(await refused(limiter.begin('send', '10.0.0.1', ['a@x.org']))).toBe(true);
+    for (const ticket of inFlight) await limiter.settle(ticket, false);
+    await limiter.settle(await limiter.begin('send', '10.0.0.1', ['a@x.org']), true);
+    expect(await refused(limiter.begin('send', '10.0.0.1', ['a@x.org']))).toBe(false);
+  });
+
+  it('bounds the store by bytes as well as keys, forgetting client addresses first', async () => {
+    const store = new InMemoryAttemptStore();
+    await store.increment('attempt:victim', 60_000);
+    // Keys far longer than the limiter's own: the byte bound (16 MiB) is reached before the key bound.
+    for (let i = 0; i < 100_000; i++) await store.increment(`ip:${'x'.repeat(100)}${i}`, 60_000);
+    expect(store.usage.bytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(store.usage.keys).toBeLessThan(100_000);
+    expect((await store.increment('attempt:victim', 60_000)).count).toBe(2);
+  });
+});

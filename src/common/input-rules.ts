@@ -57,10 +57,7 @@ export function IsUsername(): PropertyDecorator {
 }
 
 export function IsEmailAddress(): PropertyDecorator {
-  return applyDecorators(
-    IsEmail({}, { message: 'email must be a valid email address' }),
-    FitsLength(MAX_EMAIL_LENGTH),
-  );
+  return applyDecorators(IsEmail({}, { message: 'email must be a valid email address' }), FitsLength(MAX_EMAIL_LENGTH));
 }
 
 /** A code the user received (email, SMS or authenticator app). */

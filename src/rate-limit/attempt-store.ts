@@ -65,22 +65,24 @@ export class InMemoryAttemptStore implements AttemptStore {
     if (this.windows.delete(key)) this.bytes -= bytesOf(key);
   }
 
-  private full(): boolean {
-    return this.windows.size > MAX_KEYS || this.bytes > MAX_BYTES;
+  private full(share = 1): boolean {
+    return this.windows.size > MAX_KEYS * share || this.bytes > MAX_BYTES * share;
   }
 
   /**
    * Ended windows go first, then the oldest client-address windows. A username's failures are
-   * the last thing to forget: forgetting them would lift a lockout.
+   * the last thing to forget: forgetting them would lift a lockout. It frees a tenth of the
+   * bounds at once: freeing one entry per new key would rescan the whole map on every call.
    */
   private makeRoom(now: number): void {
+    const enough = () => !this.full(0.9);
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.delete(key);
     for (const key of this.windows.keys()) {
-      if (!this.full()) return;
+      if (enough()) return;
       if (key.startsWith(CLIENT_KEY_PREFIX)) this.delete(key);
     }
     for (const key of this.windows.keys()) {
-      if (!this.full()) return;
+      if (enough()) return;
       this.delete(key);
     }
   }

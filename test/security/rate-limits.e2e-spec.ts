@@ -1,5 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
 import { CognitoService } from '../../src/cognito/cognito.service';
+import { ATTEMPT_STORE, InMemoryAttemptStore } from '../../src/rate-limit/attempt-store';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
 import { recordFigure } from './figures';
 
@@ -47,6 +50,8 @@ describe('rate limits', () => {
 
   describe('per username', () => {
     let server: TestServer;
+    const register = (username: string, email: string) =>
+      server.gql(REGISTER, { input: { username, email, password: PASSWORD } });
     beforeAll(async () => {
       server = await start({ RATE_LIMIT_ACCOUNT_FAILURES_MAX: '3', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' });
     });
@@ -109,6 +114,22 @@ describe('rate limits', () => {
       expect(errorCodes(await register('bomb-3'))).toEqual(['TOO_MANY_REQUESTS']);
     });
 
+    it('counts "mailbox+tag@" variants of an address as the address', async () => {
+      expect(errorCodes(await register('tagged-1', 'mailbox+1@example.com'))).toEqual([]);
+      expect(errorCodes(await register('tagged-2', 'mailbox+2@example.com'))).toEqual([]);
+      expect(errorCodes(await register('tagged-3', 'MailBox+3@Example.com'))).toEqual(['TOO_MANY_REQUESTS']);
+      expect(errorCodes(await register('tagged-4', 'mailbox@example.com'))).toEqual(['TOO_MANY_REQUESTS']);
+    });
+
+    it('does not let refused calls spend an address: 20 parallel registrations of a taken name leave it free', async () => {
+      expect(errorCodes(await register('taken', 'taken@example.com'))).toEqual([]);
+      const refused = await Promise.all(Array.from({ length: 20 }, () => register('taken', 'fresh@example.com')));
+      expect(new Set(refused.flatMap(errorCodes))).toEqual(new Set(['USERNAME_EXISTS', 'TOO_MANY_REQUESTS']));
+      // No code went to fresh@: its whole budget (2) is still there.
+      expect(errorCodes(await register('newcomer-1', 'fresh@example.com'))).toEqual([]);
+      expect(errorCodes(await register('newcomer-2', 'fresh@example.com'))).toEqual([]);
+    });
+
     it('limits codes sent to one username (no mail bombing)', async () => {
       await signUpAndIn(server, 'inbox'); // register sent the first code
       const forgot = (username: string) => server.gql(FORGOT, { input: { username } });
@@ -144,8 +165,47 @@ describe('rate limits', () => {
       }
     });
 
+    it("with TRUST_PROXY=1, counts a forwarded address that is not an IP as the connection's address", async () => {
+      const server = await start({ RATE_LIMIT_IP_MAX: '2', TRUST_PROXY: '1' });
+      const junk = (i: number) => ({ 'x-forwarded-for': `junk-${i}-${'x'.repeat(8000)}` });
+      for (let i = 0; i < 2; i++)
+        expect(errorCodes(await signIn(server, `junk-${i}`, 'x', junk(i)))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await signIn(server, 'junk-2', 'x', junk(2)))).toEqual(['TOO_MANY_REQUESTS']);
+      expect(server.app.get<InMemoryAttemptStore>(ATTEMPT_STORE).usage.bytes).toBeLessThan(2000);
+    });
+
     it('refuses TRUST_PROXY=true, which would trust what the client writes', async () => {
       await expect(start({ TRUST_PROXY: 'true' })).rejects.toThrow(/TRUST_PROXY must be the number of proxies/);
+    });
+  });
+  describe('memory', () => {
+    // A collection on demand, to compare the heap before and after.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+
+    it('answers the U+FDFA username of issue 12 with BAD_USER_INPUT, 300 times, and keeps none of it', async () => {
+      const server = await start({});
+      const store = server.app.get<InMemoryAttemptStore>(ATTEMPT_STORE);
+      // U+FDFA becomes 18 characters under NFKC: each name was a 777 KB key (233 MB for 300). The
+      // query text is limited to 8 KB: the 65 KB name comes as a variable.
+      const send = (i: number) =>
+        postGraphQL(server.url, {
+          query: AUTHENTICATE,
+          variables: { input: { username: `${i}-${'\uFDFA'.repeat(21600)}`, password: 'x' } },
+        });
+      expect(errorCodes(await send(0))).toEqual(['BAD_USER_INPUT']); // the client's own key is made here
+      gc();
+      const [heapBefore, storedBefore] = [process.memoryUsage().heapUsed, store.usage];
+
+      const codes: string[] = [];
+      for (let i = 1; i <= 300; i++) codes.push(...errorCodes(await send(i)));
+      gc();
+      const [heapAfter, storedAfter] = [process.memoryUsage().heapUsed, store.usage];
+
+      expect(codes).toEqual(Array(300).fill('BAD_USER_INPUT'));
+      expect(storedAfter).toEqual(storedBefore);
+      // A margin for whatever else the process allocates meanwhile; the keys alone were 233 MB.
+      expect(heapAfter - heapBefore).toBeLessThan(40 * 1024 * 1024);
     });
   });
 });
