@@ -56,7 +56,7 @@ describe('faults of the user pool', () => {
     });
     expect(fake.calls[3].body).toMatchObject({
       AuthFlow: 'REFRESH_TOKEN_AUTH',
-      AuthParameters: { REFRESH_TOKEN: 'r', SECRET_HASH: expected },
+      AuthParameters: { REFRESH_TOKEN: 'refresh.token.r', SECRET_HASH: expected },
     });
   });
 
