@@ -2,6 +2,7 @@ import { FakeCognito } from '../support/fake-cognito';
 import { REFRESH } from '../support/flows';
 import { TokenMinter } from '../support/token-minter';
 import { errorCodes, GraphQLResponse, startTestServer, TestServer } from '../support/test-server';
+import { recordFigure } from './figures';
 
 // The rate limits of each limited operation that cognito-local cannot answer (TOTP, email
 // verification, resending a code) or cannot fail on demand, against a fake Cognito that counts
@@ -149,6 +150,12 @@ describe('rate limits of each limited operation (fake Cognito)', () => {
       // Half are not even shaped like a token (refused here); half are (Cognito refuses them).
       for (let i = 0; i < 200; i++) responses.push(await refresh(server, i % 2 ? `garbage-${i}` : `x.y.${i}`));
 
+      recordFigure('refreshFlood', {
+        tried: responses.length,
+        refusedAsBadUserInput: count(responses, 'BAD_USER_INPUT'),
+        refusedAsTooManyRequests: count(responses, TOO_MANY),
+        reachedCognito: callsTo('InitiateAuth'),
+      });
       expect(callsTo('InitiateAuth')).toBe(15); // of the 30 the limit let through, the well-shaped half
       expect(count(responses.slice(0, 30), 'BAD_USER_INPUT')).toBe(15);
       expect(count(responses.slice(0, 30), 'UNAUTHENTICATED')).toBe(15);

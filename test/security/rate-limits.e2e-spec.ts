@@ -202,6 +202,12 @@ describe('rate limits', () => {
       gc();
       const [heapAfter, storedAfter] = [process.memoryUsage().heapUsed, store.usage];
 
+      recordFigure('fdfaFlood', {
+        requests: codes.length,
+        refusedAsBadUserInput: codes.filter((c) => c === 'BAD_USER_INPUT').length,
+        storeBytesAdded: storedAfter.bytes - storedBefore.bytes,
+        heapGrowthMiB: Math.round(((heapAfter - heapBefore) / 1024 / 1024) * 10) / 10,
+      });
       expect(codes).toEqual(Array(300).fill('BAD_USER_INPUT'));
       expect(storedAfter).toEqual(storedBefore);
       // A margin for whatever else the process allocates meanwhile; the keys alone were 233 MB.
