@@ -20,8 +20,8 @@ export function createValidationPipe(): ValidationPipe {
 
 class InputValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // `custom`: our own parameter decorators (@CurrentUser), not client input.
-    if (metadata.type !== 'custom') {
+    // GraphQL arguments reach pipes as `body`; our own parameter decorators (@CurrentUser) as `custom`.
+    if (metadata.type === 'body') {
       const fields = stringProblems(value, metadata.data ?? 'value', true);
       if (fields.length > 0) throw BadUserInputError.forFields(fields);
     }
