@@ -8,6 +8,7 @@ import { recordFigure } from './figures';
 
 // Brute force and abuse: sign-in and code guessing are limited per client IP and per username.
 const FORGOT = `mutation ($input: UsernameInput!) { forgotPassword(input: $input) { medium } }`;
+const RESEND = `mutation ($input: UsernameInput!) { resendConfirmationCode(input: $input) { medium } }`;
 const signIn = (server: TestServer, username: string, password = 'Wr0ng-pass!', headers: Record<string, string> = {}) =>
   postGraphQL(server.url, { query: AUTHENTICATE, variables: { input: { username, password } } }, undefined, headers);
 
@@ -136,6 +137,13 @@ describe('rate limits', () => {
       expect(errorCodes(await forgot('inbox'))).toEqual([]);
       expect(errorCodes(await forgot('inbox'))).toEqual(['TOO_MANY_REQUESTS']);
       expect(errorCodes(await forgot('other-inbox'))).toEqual([]);
+    });
+
+    it('does not count a resend the emulator cannot do (SERVICE_UNAVAILABLE: no code sent)', async () => {
+      const resend = () => server.gql(RESEND, { input: { username: 'resent' } });
+      for (let i = 0; i < 3; i++) expect(errorCodes(await resend())).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(errorCodes(await register('resent', 'resent@example.com'))).toEqual([]);
+      expect(errorCodes(await server.gql(FORGOT, { input: { username: 'resent' } }))).toEqual([]);
     });
   });
 
