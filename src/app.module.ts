@@ -51,7 +51,7 @@ export class AppModule {
             config.graphql.ide ? graphiqlLandingPage() : ApolloServerPluginLandingPageDisabled(),
           ],
           introspection: config.graphql.introspection,
-          validationRules: queryLimitRules(config.graphql.limits, config.graphql.introspection),
+          validationRules: queryLimitRules(config.graphql.limits),
           parseOptions: { maxTokens: MAX_QUERY_TOKENS },
           // Not used by our clients; off, it is one less way in.
           persistedQueries: false,

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { getIntrospectionQuery } from 'graphql';
 import { CognitoService } from '../../src/cognito/cognito.service';
 import { AUTHENTICATE, PASSWORD } from '../support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
@@ -64,7 +69,7 @@ describe('GraphQL limits', () => {
     expect(response.errors![0].message).toMatch(/Document contains more tha[nt] 2000 tokens/);
   });
 
-  it('counts __typename like any field: only introspection proper is exempt', async () => {
+  it('counts __typename like any field: only introspection proper has a budget of its own', async () => {
     const query = `{ ${Array.from({ length: 12 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
     await refusedBeforeResolvers(query, /has 12 aliases/);
   });
@@ -123,9 +128,48 @@ describe('GraphQL limits', () => {
     expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
-  it('lets an IDE introspect the schema in development, whatever its depth', async () => {
-    const response = await server.gql('{ __schema { types { name fields { name type { name ofType { name } } } } } }');
-    expect(response.errors).toBeUndefined();
+  describe('introspection, measured against a budget of its own', () => {
+    it("admits GraphQL Code Generator's introspection query, whatever the configured limits", async () => {
+      // Codegen itself, as `schema: <url>` in codegen.ts: its url loader sends its introspection query.
+      const dir = mkdtempSync(join(tmpdir(), 'codegen-'));
+      try {
+        const config = join(dir, 'codegen.json');
+        const output = join(dir, 'schema.ts');
+        writeFileSync(
+          config,
+          JSON.stringify({ schema: server.url, generates: { [output]: { plugins: ['typescript'] } } }),
+        );
+        await runCodegen(config);
+        expect(readFileSync(output, 'utf8')).toMatch(/export type AuthenticateInput = \{/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60000);
+
+    it("admits graphql-js's standard introspection query with every option on", async () => {
+      const query = getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      });
+      const response = await server.gql(query);
+      expect(response.errors).toBeUndefined();
+      expect(response.data.__schema.queryType).toMatchObject({ name: 'Query' });
+    });
+
+    it('refuses aliased copies of the whole schema: 95 in 4 KB', async () => {
+      const copies = Array.from({ length: 95 }, (_, i) => `s${i}:__schema{types{fields{args{name}}}}`);
+      await refusedBeforeResolvers(`{${copies.join(' ')}}`, /has 95 aliases \(at most 3\)/);
+    });
+
+    it('refuses introspection nested deeper than its budget', async () => {
+      const ofTypes = 'ofType{'.repeat(18);
+      const query = `{ __schema { types { fields { type { ${ofTypes} name ${'}'.repeat(18)} } } } } }`;
+      await refusedBeforeResolvers(query, /is nested 23 deep \(at most 20\)/);
+    });
   });
 
   it('answers an operation within the limits', async () => {
@@ -137,3 +181,13 @@ describe('GraphQL limits', () => {
     expect(signIn).toHaveBeenCalledTimes(1);
   });
 });
+
+/** The graphql-codegen CLI with a config file (it runs as ESM, which jest cannot load in-process). */
+function runCodegen(config: string): Promise<void> {
+  const cli = join(dirname(require.resolve('@graphql-codegen/cli/package.json')), 'esm', 'bin.js');
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [cli, '--config', config], { timeout: 50000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(),
+    ),
+  );
+}
