@@ -14,6 +14,7 @@ import { GraphiQLModule } from './graphiql/graphiql.module';
 import { graphiqlLandingPage } from './graphiql/landing-page';
 import { HttpErrorsFilter } from './errors/http-errors.filter';
 import { createValidationPipe } from './errors/validation';
+import { knownOperationTypes } from './graphql/known-operation-types';
 import { MAX_QUERY_TOKENS, queryLimitRules } from './graphql/limits';
 import { HealthModule } from './health/health.module';
 import { graphqlOutcomePlugin } from './logging/request-log';
@@ -51,7 +52,7 @@ export class AppModule {
             config.graphql.ide ? graphiqlLandingPage() : ApolloServerPluginLandingPageDisabled(),
           ],
           introspection: config.graphql.introspection,
-          validationRules: queryLimitRules(config.graphql.limits),
+          validationRules: [...queryLimitRules(config.graphql.limits), knownOperationTypes],
           parseOptions: { maxTokens: MAX_QUERY_TOKENS },
           // Not used by our clients; off, it is one less way in.
           persistedQueries: false,

@@ -74,6 +74,19 @@ describe('GraphQL limits', () => {
     await refusedBeforeResolvers(query, /has 12 aliases/);
   });
 
+  it("refuses an operation type the schema has not (subscription) as the client's fault, logging no error", async () => {
+    const logged = server.logger.lines.length;
+    for (const query of ['subscription { x }', 'subscription S { me { id } }']) {
+      const response = await server.gql(query);
+      expect(response.status).toBe(400);
+      expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(response.errors![0].message).toBe('This server has no subscription operations');
+    }
+    const lines = server.logger.lines.slice(logged);
+    expect(lines.filter((line) => !line.startsWith('log '))).toEqual([]);
+    expect(lines.filter((line) => line.includes('"outcome":"GRAPHQL_VALIDATION_FAILED"'))).toHaveLength(2);
+  });
+
   it('refuses a query longer than the limit', async () => {
     await refusedBeforeResolvers(`{ me { id } }${' '.repeat(6100)}`, /at most 6000 are allowed/);
   });
