@@ -69,7 +69,7 @@ export class AppModule {
           // Guards run on field resolvers too, so a field can be marked @Groups() (AuthGuard
           // lets unmarked fields through at once).
           fieldResolverEnhancers: ['guards'],
-          formatError: graphqlErrorFormatter(config.production),
+          formatError: graphqlErrorFormatter(config.graphql.suggestions),
         }),
         RateLimitModule,
         AuthModule,

@@ -21,12 +21,13 @@ const REQUEST_ERROR_CODES = new Set([
 /**
  * The one place where errors become what a client sees: a message meant for the user and a stable
  * `extensions.code`. Stack traces and internal messages never leave the server; unexpected errors
- * are masked here and logged by unexpectedErrorLog(). In production, no error suggests names from the schema.
+ * are masked here and logged by unexpectedErrorLog(). Without `suggestions` (production-safe
+ * defaults), no error suggests names from the schema.
  */
-export function graphqlErrorFormatter(production: boolean) {
+export function graphqlErrorFormatter(suggestions: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const result = formatGraphQLError(formatted, error);
-    return production ? { ...result, message: withoutSuggestions(result.message) } : result;
+    return suggestions ? result : { ...result, message: withoutSuggestions(result.message) };
   };
 }
 
