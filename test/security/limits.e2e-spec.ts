@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -130,6 +131,17 @@ describe('GraphQL limits', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/batch/i);
+  });
+
+  it('keeps persisted queries off: a query sent by its hash alone is refused, even once registered', async () => {
+    const query = '{ __typename }';
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    // With automatic persisted queries on, this would register the query under its hash.
+    const registering = await postGraphQL(server.url, { query, extensions: { persistedQuery } });
+    expect(errorCodes(registering)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+    const byHash = await postGraphQL(server.url, { extensions: { persistedQuery } });
+    expect(byHash.data).toBeUndefined();
+    expect(errorCodes(byHash)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
   });
 
   it('keeps CSRF prevention on: a GET query without a preflight header is refused', async () => {
