@@ -208,13 +208,14 @@ describe('GraphiQL at GET /graphql', () => {
       page.on('console', (message) => message.type() === 'error' && refusals.push(message.text()));
       try {
         await page.goto(server.url);
-        await page.waitForFunction(() => document.querySelector('.graphiql-container') !== null);
-        const ran = await page.evaluate(() => {
+        await page.waitForSelector('.graphiql-container');
+        // As an injection would: a script element of the page's own, with inline code.
+        const ran = await page.evaluate(`(() => {
           const injected = document.createElement('script');
           injected.textContent = 'document.body.dataset.injected = "ran"';
           document.head.appendChild(injected);
           return document.body.dataset.injected === 'ran';
-        });
+        })()`);
         expect(ran).toBe(false);
         expect(refusals.join('\n')).toMatch(/Content Security Policy/);
       } finally {
