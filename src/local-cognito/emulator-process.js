@@ -8,23 +8,7 @@
 
 const { createDefaultServer } = require('cognito-local');
 const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-local')] }));
-
-// One line at a time, from its start only: with the `m` flag, `^\W*` restarted at every newline and
-// ran on over the next ones, so a message of n newlines (a username or an address is client text)
-// cost n² steps (64,000 newlines: 4.6 s).
-function parseCodeDelivery(message) {
-  const lines = message.split('\n');
-  const field = (name) => {
-    const pattern = new RegExp(`^\\W*${name}:\\s+(\\S+)`);
-    for (const line of lines) {
-      const match = pattern.exec(line);
-      if (match) return match[1];
-    }
-    return undefined;
-  };
-  const code = field('Code');
-  return code ? { username: field('Username'), destination: field('Destination'), code } : undefined;
-}
+const { parseCodeDelivery } = require('./code-delivery');
 
 const sink = {
   write(line) {
