@@ -75,7 +75,7 @@ describe('GraphQL limits', () => {
     await refusedBeforeResolvers(query, /has 12 aliases/);
   });
 
-  it("refuses an operation type the schema has not (subscription) as the client's fault, logging no error", async () => {
+  it("refuses an operation type the schema lacks (subscription) as the client's fault, logging no error", async () => {
     const logged = server.logger.lines.length;
     for (const query of ['subscription { x }', 'subscription S { me { id } }']) {
       const response = await server.gql(query);
