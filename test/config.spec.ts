@@ -45,6 +45,7 @@ describe('parseConfig', () => {
         bodyLimitBytes: 65536,
         introspection: true,
         ide: true,
+        suggestions: true,
       },
     });
   });
@@ -135,6 +136,43 @@ describe('parseConfig', () => {
     expect(config.passwordPolicy).toMatchObject({ minimumLength: 12, requireSymbols: false, requireNumbers: false });
     // JSON lines for a log collector in production.
     expect(config.logging).toEqual({ level: 'info', format: 'json' });
+  });
+
+  describe('what the schema tells a stranger (IDE, introspection, suggestions)', () => {
+    const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'c' };
+    const exposure = (env: Record<string, string>) => {
+      const { introspection, ide, suggestions } = parseConfig(env).graphql;
+      return { introspection, ide, suggestions };
+    };
+    const open = { introspection: true, ide: true, suggestions: true };
+    const closed = { introspection: false, ide: false, suggestions: false };
+
+    it('keeps a pool closed unless NODE_ENV=development, even when NODE_ENV is forgotten or misspelt', () => {
+      for (const NODE_ENV of ['production', '', 'prod', 'staging', 'test', 'Development']) {
+        expect([NODE_ENV, exposure({ ...pool, NODE_ENV })]).toEqual([NODE_ENV, closed]);
+      }
+      expect(exposure(pool)).toEqual(closed);
+      expect(exposure({ ...pool, NODE_ENV: 'development' })).toEqual(open);
+    });
+
+    it('opens the IDE and introspection of a pool when asked to, but never the suggestions', () => {
+      const asked = { ...pool, GRAPHQL_IDE: 'true', GRAPHQL_INTROSPECTION: 'true' };
+      expect(exposure(asked)).toEqual({ introspection: true, ide: true, suggestions: false });
+      expect(exposure({ ...asked, NODE_ENV: 'production' })).toEqual({
+        introspection: true,
+        ide: true,
+        suggestions: false,
+      });
+    });
+
+    it('keeps the developer defaults on the embedded emulator, which can be closed too', () => {
+      expect(exposure({})).toEqual(open);
+      expect(exposure({ NODE_ENV: 'staging' })).toEqual(open);
+      expect(exposure({ GRAPHQL_IDE: 'false', GRAPHQL_INTROSPECTION: 'false' })).toEqual({
+        ...closed,
+        suggestions: true,
+      });
+    });
   });
 
   it('reads the log level and format, and names the choices of a bad one', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -15,6 +16,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The asset URLs the page loads (scripts and the stylesheet). */
 const assetPaths = (html: string) => [...html.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)].map((m) => m[1]);
+
+/** The text of each inline script the browser runs (a `type="application/json"` block is data, not run). */
+const inlineScripts = (html: string) =>
+  [...html.matchAll(/<script(?: type="([^"]*)")?(?: id="[^"]*")?>([\s\S]*?)<\/script>/g)]
+    .filter(([, type]) => type === undefined || type === 'text/javascript')
+    .map(([, , body]) => body);
 
 const openPage = (url: string) => fetch(url, { headers: { accept: 'text/html' } });
 
@@ -51,6 +58,29 @@ describe('GraphiQL at GET /graphql', () => {
       expect(gzipped.body.length).toBeLessThan(body.length);
       expect(gunzipSync(gzipped.body).equals(body)).toBe(true);
     }
+  });
+
+  it('allows only its own scripts, styles and requests, and its one inline script by hash (<meta> CSP)', () => {
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
+    const directives = new Map(
+      (policy ?? '').split(';').map((d) => {
+        const [name, ...sources] = d.trim().split(/\s+/);
+        return [name, sources];
+      }),
+    );
+    const hashes = inlineScripts(html).map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`);
+    expect(hashes).toHaveLength(1);
+    expect(Object.fromEntries(directives)).toEqual({
+      'default-src': ["'none'"],
+      'script-src': ["'self'", ...hashes],
+      // GraphiQL and CodeMirror set style attributes.
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'font-src': ["'self'", 'data:'],
+      'img-src': ["'self'", 'data:'],
+      'connect-src': ["'self'"],
+      'base-uri': ["'none'"],
+      'form-action': ["'none'"],
+    });
   });
 
   it("may not be shown in another site's frame", async () => {
@@ -125,6 +155,13 @@ describe('GraphiQL at GET /graphql', () => {
           graphqlRequests.push(`${request.method()} ${request.headers()['content-type']}`);
         }
       });
+      // GraphiQL's own introspection query, within the server's default limits.
+      const introspections: Promise<unknown>[] = [];
+      page.on('response', (response) => {
+        if (new URL(response.url()).pathname === '/graphql' && response.request().postData()?.includes('__schema')) {
+          introspections.push(response.json());
+        }
+      });
 
       try {
         await page.goto(server.url);
@@ -154,9 +191,36 @@ describe('GraphiQL at GET /graphql', () => {
       }
       expect(blocked).toEqual([]);
       expect(problems).toEqual([]);
+      const answers = await Promise.all(introspections);
+      expect(answers.length).toBeGreaterThanOrEqual(1);
+      for (const answer of answers) {
+        expect(answer).toEqual({ data: { __schema: expect.objectContaining({ queryType: { name: 'Query' } }) } });
+      }
       // The schema's introspection and both operations: JSON POSTs, which CSRF prevention lets through.
       expect(graphqlRequests.length).toBeGreaterThanOrEqual(3);
       expect(new Set(graphqlRequests)).toEqual(new Set(['POST application/json']));
+    }, 60000);
+
+    it('does not run a script injected into the page (its CSP holds in the browser)', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const refusals: string[] = [];
+      page.on('console', (message) => message.type() === 'error' && refusals.push(message.text()));
+      try {
+        await page.goto(server.url);
+        await page.waitForSelector('.graphiql-container');
+        // As an injection would: a script element of the page's own, with inline code.
+        const ran = await page.evaluate(`(() => {
+          const injected = document.createElement('script');
+          injected.textContent = 'document.body.dataset.injected = "ran"';
+          document.head.appendChild(injected);
+          return document.body.dataset.injected === 'ran';
+        })()`);
+        expect(ran).toBe(false);
+        expect(refusals.join('\n')).toMatch(/Content Security Policy/);
+      } finally {
+        await context.close();
+      }
     }, 60000);
   });
 });

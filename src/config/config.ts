@@ -63,10 +63,12 @@ export interface AppConfig {
     limits: QueryLimits;
     /** Largest request body Fastify reads. */
     bodyLimitBytes: number;
-    /** Schema introspection; off in production unless asked for. */
+    /** Schema introspection; on only with the developer defaults (below) unless asked for. */
     introspection: boolean;
-    /** The browser IDE at GET /graphql; off in production unless asked for. */
+    /** The browser IDE at GET /graphql; on only with the developer defaults unless asked for. */
     ide: boolean;
+    /** "Did you mean …?" in error messages, which spell the schema out: only with the developer defaults. */
+    suggestions: boolean;
   };
 }
 
@@ -93,7 +95,13 @@ export function parseConfig(env: Env): AppConfig {
   const problems: string[] = [];
   const read = new Reader(env, problems);
 
-  const production = env.NODE_ENV === 'production';
+  const nodeEnv = read.optional('NODE_ENV');
+  const production = nodeEnv === 'production';
+  // What a stranger may learn of the schema (IDE, introspection, suggestions). A pool gets the
+  // production-safe defaults unless NODE_ENV=development says otherwise: a forgotten or misspelt
+  // NODE_ENV ("prod", "staging") must not open them. The embedded emulator (no pool named) is
+  // development by nature.
+  const developerDefaults = nodeEnv === 'development' || (!production && !read.optional('COGNITO_USER_POOL_ID'));
   const config: AppConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
@@ -131,8 +139,9 @@ export function parseConfig(env: Env): AppConfig {
         maxAliases: read.integer('GRAPHQL_MAX_ALIASES', 10, 0, 1000),
       },
       bodyLimitBytes: read.integer('HTTP_BODY_LIMIT_BYTES', 65536, 1024, 10485760),
-      introspection: read.boolean('GRAPHQL_INTROSPECTION', !production),
-      ide: read.boolean('GRAPHQL_IDE', !production),
+      introspection: read.boolean('GRAPHQL_INTROSPECTION', developerDefaults),
+      ide: read.boolean('GRAPHQL_IDE', developerDefaults),
+      suggestions: developerDefaults,
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -21,12 +21,13 @@ const REQUEST_ERROR_CODES = new Set([
 /**
  * The one place where errors become what a client sees: a message meant for the user and a stable
  * `extensions.code`. Stack traces and internal messages never leave the server; unexpected errors
- * are masked here and logged by unexpectedErrorLog(). In production, no error suggests names from the schema.
+ * are masked here and logged by unexpectedErrorLog(). Without `suggestions` (production-safe
+ * defaults), no error suggests names from the schema.
  */
-export function graphqlErrorFormatter(production: boolean) {
+export function graphqlErrorFormatter(suggestions: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const result = formatGraphQLError(formatted, error);
-    return production ? { ...result, message: withoutSuggestions(result.message) } : result;
+    return suggestions ? result : { ...result, message: withoutSuggestions(result.message) };
   };
 }
 
@@ -96,30 +97,58 @@ export function unexpectedErrorLog(): ApolloServerPlugin<GraphQLContext> {
 }
 
 /**
+ * The longest request-error message a client is told. graphql-js quotes client text in some: a
+ * syntax error its offending token, an unknown operation its name, each up to a whole 64 KB body.
+ * Otherwise a message names a field, a type, and at most five suggested names (graphql-js's
+ * didYouMean): far shorter. No rewrite below rescans the text: a regex with `.*` tried at each
+ * occurrence of a phrase the client repeated cost 150-220 ms of blocked event loop per 64 KB
+ * request (test/security/error-messages.e2e-spec.ts).
+ */
+const MAX_MESSAGE_CHARS = 1000;
+
+/**
  * graphql-js quotes a rejected variable's whole value: `Variable "$input" got invalid value
  * { username: "a", password: "…" } at "input.x"; <why>`, and the why may quote it again ("String
  * cannot represent a non string value: …"). We keep the variable, the place and the reason, and
- * drop the value, which may hold a password.
+ * drop the value, which may hold a password (before any cut, so no part of it is ever shown).
  */
 function withoutInputValue(error: GraphQLError): string {
-  const variable = /^Variable "(\$\w+)" got invalid value /.exec(error.message);
+  const { message } = error;
+  const variable = /^Variable "(\$\w+)" got invalid value /.exec(message);
   const reason = error.originalError?.message;
-  if (!variable || !reason || !error.message.endsWith(`; ${reason}`)) return withoutQuotedValue(error.message);
-  const prefix = error.message.slice(0, -(reason.length + 2));
-  const place = / at "([\w.[\]]+)"$/.exec(prefix);
-  return `Variable "${variable[1]}" got an invalid value${place ? ` at "${place[1]}"` : ''}; ${withoutQuotedValue(reason)}`;
+  if (!variable || !reason || !message.endsWith(`; ${reason}`)) return withoutQuotedValue(bounded(message));
+  const prefix = message.slice(0, -(reason.length + 2));
+  const at = prefix.lastIndexOf(' at "');
+  const place = at === -1 ? undefined : prefix.slice(at + 5, -1);
+  const known = place !== undefined && prefix.endsWith('"') && /^[\w.[\]]{1,200}$/.test(place);
+  return `Variable "${variable[1]}" got an invalid value${known ? ` at "${place}"` : ''}; ${withoutQuotedValue(bounded(reason))}`;
 }
 
 /** "String cannot represent a non string value: <value>", "Expected value of type "X", found <value>." */
 function withoutQuotedValue(message: string): string {
-  return message
-    .replace(/( cannot represent [^:]*value): .*$/s, '$1.')
-    .replace(/^(Expected value of type "[^"]+"), found .*$/s, '$1.');
+  const cannot = message.indexOf(' cannot represent ');
+  const colon = cannot === -1 ? -1 : message.indexOf(':', cannot);
+  if (colon !== -1 && message.slice(0, colon).endsWith('value') && message.startsWith(': ', colon)) {
+    return `${message.slice(0, colon)}.`;
+  }
+  const expected = /^Expected value of type "[^"]+"/.exec(message);
+  if (expected && message.startsWith(', found ', expected[0].length)) return `${expected[0]}.`;
+  return message;
 }
 
-/** "Did you mean "username"?" spells out the schema, field by field. */
+/** At most MAX_MESSAGE_CHARS characters of a message, marked where it was cut. */
+function bounded(message: string): string {
+  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}…`;
+}
+
+/**
+ * "Did you mean "username"?" spells out the schema, field by field. graphql-js puts it at the end
+ * of a message: everything from the last " Did you mean " goes (at worst, client text that ends
+ * the same way).
+ */
 function withoutSuggestions(message: string): string {
-  return message.replace(/ Did you mean .*\?$/s, '');
+  const at = message.lastIndexOf(' Did you mean ');
+  return at === -1 ? message : message.slice(0, at);
 }
 
 function describe(value: unknown): string {

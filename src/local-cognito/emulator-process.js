@@ -8,15 +8,7 @@
 
 const { createDefaultServer } = require('cognito-local');
 const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-local')] }));
-
-function parseCodeDelivery(message) {
-  const field = (name) => {
-    const match = new RegExp(`^\\W*${name}:\\s+(\\S+)`, 'm').exec(message);
-    return match ? match[1] : undefined;
-  };
-  const code = field('Code');
-  return code ? { username: field('Username'), destination: field('Destination'), code } : undefined;
-}
+const { parseCodeDelivery } = require('./code-delivery');
 
 const sink = {
   write(line) {

@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { getIntrospectionQuery } from 'graphql';
 import { CognitoService } from '../../src/cognito/cognito.service';
 import { AUTHENTICATE, PASSWORD } from '../support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
@@ -64,9 +70,22 @@ describe('GraphQL limits', () => {
     expect(response.errors![0].message).toMatch(/Document contains more tha[nt] 2000 tokens/);
   });
 
-  it('counts __typename like any field: only introspection proper is exempt', async () => {
+  it('counts __typename like any field: only introspection proper has a budget of its own', async () => {
     const query = `{ ${Array.from({ length: 12 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
     await refusedBeforeResolvers(query, /has 12 aliases/);
+  });
+
+  it("refuses an operation type the schema lacks (subscription) as the client's fault, logging no error", async () => {
+    const logged = server.logger.lines.length;
+    for (const query of ['subscription { x }', 'subscription S { me { id } }']) {
+      const response = await server.gql(query);
+      expect(response.status).toBe(400);
+      expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(response.errors![0].message).toBe('This server has no subscription operations');
+    }
+    const lines = server.logger.lines.slice(logged);
+    expect(lines.filter((line) => !line.startsWith('log '))).toEqual([]);
+    expect(lines.filter((line) => line.includes('"outcome":"GRAPHQL_VALIDATION_FAILED"'))).toHaveLength(2);
   });
 
   it('refuses a query longer than the limit', async () => {
@@ -114,6 +133,17 @@ describe('GraphQL limits', () => {
     expect(await response.text()).toMatch(/batch/i);
   });
 
+  it('keeps persisted queries off: a query sent by its hash alone is refused, even once registered', async () => {
+    const query = '{ __typename }';
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    // With automatic persisted queries on, this would register the query under its hash.
+    const registering = await postGraphQL(server.url, { query, extensions: { persistedQuery } });
+    expect(errorCodes(registering)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+    const byHash = await postGraphQL(server.url, { extensions: { persistedQuery } });
+    expect(byHash.data).toBeUndefined();
+    expect(errorCodes(byHash)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+  });
+
   it('keeps CSRF prevention on: a GET query without a preflight header is refused', async () => {
     const query = encodeURIComponent('{ __typename }');
     const refused = await fetch(`${server.url}?query=${query}`);
@@ -123,9 +153,49 @@ describe('GraphQL limits', () => {
     expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
-  it('lets an IDE introspect the schema in development, whatever its depth', async () => {
-    const response = await server.gql('{ __schema { types { name fields { name type { name ofType { name } } } } } }');
-    expect(response.errors).toBeUndefined();
+  describe('introspection, measured against a budget of its own', () => {
+    it("admits GraphQL Code Generator's introspection query, whatever the configured limits", async () => {
+      // Codegen itself, as `schema: <url>` in codegen.ts: its url loader sends its introspection query.
+      const dir = mkdtempSync(join(tmpdir(), 'codegen-'));
+      try {
+        const config = join(dir, 'codegen.json');
+        const output = join(dir, 'schema.ts');
+        writeFileSync(
+          config,
+          JSON.stringify({ schema: server.url, generates: { [output]: { plugins: ['typescript'] } } }),
+        );
+        await runCodegen(config);
+        expect(readFileSync(output, 'utf8')).toMatch(/export type AuthenticateInput = \{/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60000);
+
+    it("admits graphql-js's standard introspection query with every option on", async () => {
+      const query = getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      });
+      const response = await server.gql(query);
+      expect(response.errors).toBeUndefined();
+      expect(response.data.__schema.queryType).toMatchObject({ name: 'Query' });
+    });
+
+    it('refuses aliased copies of the whole schema: 95 in 4 KB, or 2 within the configured alias limit', async () => {
+      const copies = Array.from({ length: 95 }, (_, i) => `s${i}:__schema{types{fields{args{name}}}}`);
+      await refusedBeforeResolvers(`{${copies.join(' ')}}`, /has 95 aliases \(at most 0\)/);
+      await refusedBeforeResolvers(`{${copies.slice(0, 2).join(' ')}}`, /has 2 aliases \(at most 0\)/);
+    });
+
+    it('refuses introspection nested deeper than its budget', async () => {
+      const ofTypes = 'ofType{'.repeat(18);
+      const query = `{ __schema { types { fields { type { ${ofTypes} name ${'}'.repeat(18)} } } } } }`;
+      await refusedBeforeResolvers(query, /is nested 23 deep \(at most 20\)/);
+    });
   });
 
   it('answers an operation within the limits', async () => {
@@ -137,3 +207,13 @@ describe('GraphQL limits', () => {
     expect(signIn).toHaveBeenCalledTimes(1);
   });
 });
+
+/** The graphql-codegen CLI with a config file (it runs as ESM, which jest cannot load in-process). */
+function runCodegen(config: string): Promise<void> {
+  const cli = join(dirname(require.resolve('@graphql-codegen/cli/package.json')), 'esm', 'bin.js');
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [cli, '--config', config], { timeout: 50000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(),
+    ),
+  );
+}

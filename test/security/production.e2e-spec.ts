@@ -1,7 +1,8 @@
 import { StandaloneEmulator } from '../support/standalone-emulator';
 import { errorCodes, startTestServer, TestServer } from '../support/test-server';
 
-// NODE_ENV=production: nothing about the schema or the server is given away.
+// NODE_ENV=production, or any pool without NODE_ENV=development: nothing about the schema or the
+// server is given away.
 describe('production mode', () => {
   let emulator: StandaloneEmulator;
   let server: TestServer;
@@ -74,10 +75,28 @@ describe('production mode', () => {
     }
   });
 
-  it('in development, does suggest field names', async () => {
-    const dev = await startTestServer({ ...pool });
+  it('is as closed with NODE_ENV forgotten or misspelt: a pool opens only with NODE_ENV=development', async () => {
+    for (const NODE_ENV of ['', 'staging']) {
+      const forgotten = await startTestServer({ NODE_ENV, ...pool });
+      try {
+        const introspection = await forgotten.gql('{ __schema { queryType { name } } }');
+        expect(introspection.errors![0].message).toMatch(/introspection is not allowed/i);
+        expect((await forgotten.gql('{ mee { id } }')).errors![0].message).not.toMatch(/Did you mean/);
+        const page = await fetch(forgotten.url, { headers: { accept: 'text/html' } });
+        expect(await page.text()).not.toMatch(/<html/i);
+      } finally {
+        await forgotten.close();
+      }
+    }
+  });
+
+  it('with NODE_ENV=development, does suggest field names and serve introspection', async () => {
+    const dev = await startTestServer({ NODE_ENV: 'development', ...pool });
     try {
       expect((await dev.gql('{ mee { id } }')).errors![0].message).toMatch(/Did you mean "me"/);
+      expect((await dev.gql('{ __schema { queryType { name } } }')).data).toEqual({
+        __schema: { queryType: { name: 'Query' } },
+      });
     } finally {
       await dev.close();
     }
