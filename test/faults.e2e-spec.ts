@@ -68,11 +68,11 @@ describe('faults of the user pool', () => {
     expect(errorCodes(signIn)).toEqual(['TOO_MANY_REQUESTS']);
   });
 
-  it('answers an expired code with CODE_EXPIRED', async () => {
+  it('answers an expired code on confirmRegistration as a wrong one (CODE_MISMATCH): it cannot tell who has an account', async () => {
     fake.error('ConfirmSignUp', 'ExpiredCodeException');
-    expect(errorCodes(await server.gql(CONFIRM, { input: { username: 'fault-user', code: '1' } }))).toEqual([
-      'CODE_EXPIRED',
-    ]);
+    const expired = await server.gql(CONFIRM, { input: { username: 'fault-user', code: '1' } });
+    expect(errorCodes(expired)).toEqual(['CODE_MISMATCH']);
+    expect(expired.errors![0].message).toMatch(/expired/);
   });
 
   it('answers a Cognito server error with SERVICE_UNAVAILABLE', async () => {

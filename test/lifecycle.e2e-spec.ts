@@ -1,3 +1,4 @@
+import { REFUSED_INPUT } from '../src/cognito/cognito-errors';
 import { AUTHENTICATE, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
 import { PoolAdmin } from './support/pool-admin';
 import { errorCodes, startTestServer, TestServer } from './support/test-server';
@@ -267,6 +268,17 @@ describe('the account lifecycle (embedded emulator)', () => {
       const tokens = (await answer(totp(setup.secretCode))).data.respondToMfaChallenge;
       expect(tokens.__typename).toBe('AuthTokens');
       expect((await meOf(tokens.accessToken)).data).toEqual({ me: { username: 'mfa-ivy' } });
+    });
+
+    it("answers a made-up MFA_SETUP session in words of ours, not Cognito's", async () => {
+      // cognito-local answers InvalidParameterException "VerifySoftwareToken via Session (MFA_SETUP
+      // flow) is not supported; call with AccessToken".
+      const response = await server.gql(MFA, { input: { username: 'x', session: 'MFA_SETUP:abc', code: '123456' } });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0].message).toBe(REFUSED_INPUT);
+      expect(JSON.stringify(response)).not.toMatch(/VerifySoftwareToken|AccessToken|Session/);
+      // The operator still finds Cognito's words, in the debug log.
+      expect(server.logger.lines.join('\n')).toMatch(/respondToChallenge: Cognito answered InvalidParameterException/);
     });
 
     it('refuses a session that is not a challenge with BAD_USER_INPUT', async () => {

@@ -192,8 +192,9 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
 
     it.each([
       ['CodeMismatchException', 'CODE_MISMATCH', 'Invalid verification code provided, please try again.'],
-      ['ExpiredCodeException', 'CODE_EXPIRED', 'Invalid code provided, please request a code again.'],
-      // An unknown user gets the answer of a wrong code: the call does not tell who has an account.
+      // An expired code, or an unknown user, gets the answer of a wrong code: the call does not tell
+      // who has an account.
+      ['ExpiredCodeException', 'CODE_MISMATCH', 'Invalid code provided, please request a code again.'],
       ['UserNotFoundException', 'CODE_MISMATCH', 'Username/client id combination not found.'],
       ['LimitExceededException', 'TOO_MANY_REQUESTS', 'Attempt limit exceeded, please try after some time.'],
       ['TooManyFailedAttemptsException', 'TOO_MANY_REQUESTS', 'Too many failed attempts.'],
