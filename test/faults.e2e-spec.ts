@@ -17,7 +17,7 @@ describe('faults of the user pool', () => {
     server.gql(REGISTER, { input: { username: 'fault-user', email: 'f@example.com', password: PASSWORD } });
 
   beforeAll(async () => {
-    fake = new FakeCognito();
+    fake = new FakeCognito({ clientId: CLIENT, clientSecret: SECRET });
     const endpoint = await fake.start();
     server = await startTestServer({
       COGNITO_USER_POOL_ID: POOL,
@@ -31,7 +31,7 @@ describe('faults of the user pool', () => {
     await server?.close();
     await fake?.stop();
   });
-  beforeEach(() => fake.calls.splice(0));
+  beforeEach(() => fake.reset());
 
   it('sends SECRET_HASH = HMAC-SHA256(secret, username + clientId) on every user call', async () => {
     const expected = createHmac('sha256', SECRET).update(`fault-user${CLIENT}`).digest('base64');

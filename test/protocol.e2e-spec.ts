@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AUTHENTICATE, PASSWORD } from './support/flows';
+import { AUTHENTICATE, PASSWORD, REFRESH } from './support/flows';
 import { FakeCognito } from './support/fake-cognito';
 import { TokenMinter } from './support/token-minter';
 import { errorCodes, GraphQLResponse, startTestServer, TestServer } from './support/test-server';
@@ -94,7 +94,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     (response.errors?.[0]?.extensions.fields as { field: string }[] | undefined)?.map((f) => f.field);
 
   beforeAll(async () => {
-    fake = new FakeCognito();
+    fake = new FakeCognito({ clientId: CLIENT, clientSecret: SECRET });
     const endpoint = await fake.start();
     minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
     // The server loads the pool's signing keys at start-up: serve them before it starts.
@@ -111,7 +111,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     await server?.close();
     await fake?.stop();
   });
-  beforeEach(() => fake.calls.splice(0));
+  beforeEach(() => fake.reset());
 
   /**
    * resendConfirmationCode and forgotPassword behave alike: the delivery without its address, and
@@ -258,18 +258,33 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     });
 
     it('refuses to refresh a signed-out session: refreshed AWS tokens keep the sign-in time (auth_time)', async () => {
-      const { sub, token } = signedIn({ auth_time: Math.floor(Date.now() / 1000) - 60 });
-      answer('GlobalSignOut');
-      await server.gql(SIGN_OUT, {}, token);
-      // Say Cognito still refreshed it (the sign-out did not reach it): the new token is refused here.
-      const refreshed = minter.accessToken(sub, { auth_time: Math.floor(Date.now() / 1000) - 60 });
-      answer('InitiateAuth', { AuthenticationResult: { ...COGNITO_TOKENS, AccessToken: refreshed } });
+      const signedInAt = Math.floor(Date.now() / 1000) - 60;
+      const { sub, token } = signedIn({ auth_time: signedInAt });
+      const refreshToken = fake.refreshToken(sub);
+      // Cognito refreshes the session (AWS keeps auth_time), before the sign-out and after it, as
+      // it would if the sign-out had not reached it: only our record can refuse.
+      const refresh = async () => {
+        const refreshed = minter.accessToken(sub, { auth_time: signedInAt });
+        answer('InitiateAuth', { AuthenticationResult: { ...COGNITO_TOKENS, AccessToken: refreshed } });
+        return { refreshed, response: await server.gql(REFRESH, { input: { refreshToken, username: sub } }) };
+      };
 
-      const response = await server.gql(
-        `mutation ($input: RefreshTokensInput!) { refreshTokens(input: $input) { accessToken } }`,
-        { input: { refreshToken: 'r', username: sub } },
-      );
-      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      const before = await refresh();
+      expect(before.response.errors).toBeUndefined();
+      expect(before.response.data.refreshTokens.accessToken).toBe(before.refreshed);
+
+      answer('GlobalSignOut');
+      expect((await server.gql(SIGN_OUT, {}, token)).data).toEqual({ signOut: true });
+
+      const after = await refresh();
+      expect(errorCodes(after.response)).toEqual(['UNAUTHENTICATED']);
+      expect(after.response.errors![0].message).toMatch(/signed out/);
+      expect(targets()).toEqual(['InitiateAuth', 'GlobalSignOut', 'InitiateAuth']);
+      expect(bodyOf('InitiateAuth')).toEqual({
+        ClientId: CLIENT,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: refreshToken, SECRET_HASH: secretHash(sub) },
+      });
     });
 
     it("does not end another user's sessions", async () => {
@@ -360,7 +375,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       const username = newUsername();
       answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS, ChallengeParameters: {} });
 
-      const response = await respondToMfa(username, `${name}:cognito-session-2`, '123456');
+      const session = fake.session(username);
+      const response = await respondToMfa(username, `${name}:${session}`, '123456');
 
       expect(response.errors).toBeUndefined();
       expect(response.data.respondToMfaChallenge).toEqual(OUR_TOKENS);
@@ -368,7 +384,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       expect(fake.calls[0].body).toEqual({
         ClientId: CLIENT,
         ChallengeName: name,
-        Session: 'cognito-session-2',
+        Session: session,
         ChallengeResponses: { USERNAME: username, SECRET_HASH: secretHash(username), [responseName]: '123456' },
       });
     });
@@ -439,7 +455,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     it('chains challenges: NEW_PASSWORD_REQUIRED answered by SMS_MFA, then SMS_MFA answered by the tokens', async () => {
       const username = newUsername();
       answer('RespondToAuthChallenge', challenge('SMS_MFA', 'sms-session', { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS' }));
-      const next = await respondToNewPassword(username, 'NEW_PASSWORD_REQUIRED:new-password-session');
+      const next = await respondToNewPassword(username, `NEW_PASSWORD_REQUIRED:${fake.session(username)}`);
 
       expect(next.errors).toBeUndefined();
       expect(next.data.respondToNewPasswordChallenge).toEqual({
@@ -492,12 +508,13 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       answer('VerifySoftwareToken', { Status: 'SUCCESS', Session: 'verified-session' });
       answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS, ChallengeParameters: {} });
 
-      const response = await respondToMfa(username, 'MFA_SETUP:associate-session', '123456');
+      const session = fake.session(username);
+      const response = await respondToMfa(username, `MFA_SETUP:${session}`, '123456');
 
       expect(response.errors).toBeUndefined();
       expect(response.data.respondToMfaChallenge).toEqual(OUR_TOKENS);
       expect(targets()).toEqual(['VerifySoftwareToken', 'RespondToAuthChallenge']);
-      expect(bodyOf('VerifySoftwareToken')).toEqual({ Session: 'associate-session', UserCode: '123456' });
+      expect(bodyOf('VerifySoftwareToken')).toEqual({ Session: session, UserCode: '123456' });
       expect(bodyOf('RespondToAuthChallenge')).toEqual({
         ClientId: CLIENT,
         ChallengeName: 'MFA_SETUP',
@@ -509,7 +526,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     it('answers an MFA_SETUP code that VerifySoftwareToken finds wrong (Status ERROR) with CODE_MISMATCH', async () => {
       answer('VerifySoftwareToken', { Status: 'ERROR' });
       answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS });
-      const response = await respondToMfa(newUsername(), 'MFA_SETUP:associate-session', '000000');
+      const username = newUsername();
+      const response = await respondToMfa(username, `MFA_SETUP:${fake.session(username)}`, '000000');
       expect(errorCodes(response)).toEqual(['CODE_MISMATCH']);
       expect(targets()).toEqual(['VerifySoftwareToken']);
     });
@@ -520,7 +538,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['NotAuthorizedException', 'UNAUTHENTICATED', 'Invalid session for the user, session is expired.'],
     ])('answers MFA_SETUP when VerifySoftwareToken throws %s with %s', async (type, code, message) => {
       fake.error('VerifySoftwareToken', type, message);
-      const response = await respondToMfa(newUsername(), 'MFA_SETUP:associate-session', '000000');
+      const username = newUsername();
+      const response = await respondToMfa(username, `MFA_SETUP:${fake.session(username)}`, '000000');
       expect(errorCodes(response)).toEqual([code]);
       expect(targets()).toEqual(['VerifySoftwareToken']);
     });
@@ -531,7 +550,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['NotAuthorizedException', 'UNAUTHENTICATED', 'Invalid session for the user, session is expired.'],
     ])('answers RespondToAuthChallenge throwing %s with %s', async (type, code, message) => {
       fake.error('RespondToAuthChallenge', type, message);
-      const response = await respondToMfa(newUsername(), 'SOFTWARE_TOKEN_MFA:totp-session', '000000');
+      const username = newUsername();
+      const response = await respondToMfa(username, `SOFTWARE_TOKEN_MFA:${fake.session(username)}`, '000000');
       expect(errorCodes(response)).toEqual([code]);
       expect(targets()).toEqual(['RespondToAuthChallenge']);
     });
@@ -544,6 +564,40 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       );
       const response = await respondToNewPassword(newUsername(), 'NEW_PASSWORD_REQUIRED:expired');
       expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('passes the session on as it is: a made-up one, or one issued to another user, Cognito refuses (UNAUTHENTICATED)', async () => {
+      // cognito-local does not check challenge sessions (see SECURITY.md's emulator caveats); AWS does.
+      answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS, ChallengeParameters: {} });
+      const victim = newUsername();
+      const attacker = newUsername();
+      const responses = [
+        await respondToNewPassword(victim, 'NEW_PASSWORD_REQUIRED:made-up-session'),
+        await respondToNewPassword(victim, `NEW_PASSWORD_REQUIRED:${fake.session(attacker)}`),
+        await respondToMfa(victim, `SOFTWARE_TOKEN_MFA:${fake.session(attacker)}`, '123456'),
+      ];
+      for (const response of responses) expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(targets()).toEqual(['RespondToAuthChallenge', 'RespondToAuthChallenge', 'RespondToAuthChallenge']);
+    });
+
+    it.each([
+      [
+        'VerifySoftwareToken',
+        'InvalidParameterException',
+        'VerifySoftwareToken via Session (MFA_SETUP flow) is not supported; call with AccessToken',
+      ],
+      [
+        'VerifySoftwareToken',
+        'UserLambdaValidationException',
+        'PreAuthentication failed with error Blocked user quux.',
+      ],
+    ])("answers %s refusing with %s in words of ours, not Cognito's", async (target, type, message) => {
+      fake.error(target, type, message);
+      const username = newUsername();
+      const response = await respondToMfa(username, `MFA_SETUP:${fake.session(username)}`, '123456');
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(JSON.stringify(response.errors)).not.toContain(message);
+      expect(JSON.stringify(response.errors)).not.toMatch(/VerifySoftwareToken|AccessToken|quux/);
     });
 
     it('refuses a session without the "NAME:" prefix with BAD_USER_INPUT, without calling Cognito', async () => {
