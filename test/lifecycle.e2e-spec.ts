@@ -76,6 +76,54 @@ describe('the account lifecycle (embedded emulator)', () => {
       ).toEqual(['UNAUTHENTICATED']);
     });
 
+    /** forgotPassword, the code from the log, confirmForgotPassword: answers whether it was done. */
+    const reset = async (username: string) => {
+      const logged = server.logger.lines.length;
+      await server.gql(FORGOT, { input: { username } });
+      const code = await server.logger.codeFor(username, logged);
+      return server.gql(CONFIRM_FORGOT, { input: { username, code, newPassword: NEW_PASSWORD } });
+    };
+
+    it('ends every session of the user: the old access and refresh tokens are refused, the new password signs in', async () => {
+      const before = await signUpAndIn(server, 'fp-eve');
+      expect((await meOf(before.accessToken)).data).toEqual({ me: { username: 'fp-eve' } });
+      await nextSecond();
+
+      expect((await reset('fp-eve')).data).toEqual({ confirmForgotPassword: true });
+      expect(server.logger.lines.join('\n')).not.toMatch(/could not be ended|Could not revoke/);
+
+      const me = await meOf(before.accessToken);
+      expect(errorCodes(me)).toEqual(['UNAUTHENTICATED']);
+      expect(me.errors![0].message).toContain('signed out');
+      expect(errorCodes(await server.gql(REFRESH, { input: { refreshToken: before.refreshToken } }))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
+      const after = await signIn('fp-eve', NEW_PASSWORD);
+      expect(after.__typename).toBe('AuthTokens');
+      // Sessions are compared by whole seconds: one begun in the second of the reset counts as before it.
+      await nextSecond();
+      const again = await signIn('fp-eve', NEW_PASSWORD);
+      expect((await meOf(again.accessToken)).data).toEqual({ me: { username: 'fp-eve' } });
+      expect((await server.gql(REFRESH, { input: { refreshToken: again.refreshToken } })).data.refreshTokens).toEqual(
+        expect.objectContaining({ accessToken: expect.any(String) }),
+      );
+    });
+
+    it('ends the sessions of an MFA user too (the name comes from the challenge: USER_ID_FOR_SRP)', async () => {
+      const before = await signUpAndIn(server, 'fp-mfa');
+      const setup = (await server.gql(SETUP_TOTP, {}, before.accessToken)).data.setupTotp;
+      await server.gql(VERIFY_TOTP, { input: { code: totp(setup.secretCode) } }, before.accessToken);
+      expect((await signIn('fp-mfa')).__typename).toBe('AuthChallenge');
+      await nextSecond();
+
+      expect((await reset('fp-mfa')).data).toEqual({ confirmForgotPassword: true });
+
+      expect(errorCodes(await meOf(before.accessToken))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await server.gql(REFRESH, { input: { refreshToken: before.refreshToken } }))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
+    });
+
     it('answers an unknown user exactly as a known one', async () => {
       await signUpAndIn(server, 'fp-known');
       const known = await server.gql(FORGOT, { input: { username: 'fp-known' } });

@@ -71,6 +71,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
   const targets = () => fake.calls.map((call) => call.target);
   const bodyOf = (target: string) => fake.calls.find((call) => call.target === target)?.body;
 
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
   let serial = 0;
   /** A username no other test uses. */
   const newUsername = () => `proto-user-${++serial}`;
@@ -172,22 +173,72 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     const confirm = (username: string, newPassword = NEW_PASSWORD) =>
       server.gql(CONFIRM_FORGOT, { input: { username, code: '123456', newPassword } });
 
-    it('sends {ClientId, SecretHash, Username, ConfirmationCode, Password} and answers true', async () => {
-      const username = newUsername();
+    it('sends {ClientId, SecretHash, Username, ConfirmationCode, Password}, then signs in once with the new password to end every session', async () => {
+      const typed = newUsername();
       answer('ConfirmForgotPassword');
+      // Cognito's name for the user may differ from the one typed (an email alias, another case).
+      const canonical = `${typed}-canonical`;
+      const old = minter.accessToken(`sub-of-${canonical}`, { username: canonical, auth_time: nowSeconds() - 60 });
+      const bystander = minter.accessToken(`sub-of-${typed}`, { username: typed, auth_time: nowSeconds() - 60 });
+      const throwAway = minter.accessToken(`sub-of-${canonical}`, { username: canonical });
+      answer('InitiateAuth', { AuthenticationResult: { ...COGNITO_TOKENS, AccessToken: throwAway } });
+      answer('RevokeToken');
+      expect((await server.gql(ME_FROM_TOKEN, {}, old)).errors).toBeUndefined();
 
-      const response = await confirm(username);
+      const response = await confirm(typed);
 
       expect(response.errors).toBeUndefined();
       expect(response.data).toEqual({ confirmForgotPassword: true });
-      expect(targets()).toEqual(['ConfirmForgotPassword']);
+      expect(targets()).toEqual(['ConfirmForgotPassword', 'InitiateAuth', 'RevokeToken']);
       expect(fake.calls[0].body).toEqual({
         ClientId: CLIENT,
-        SecretHash: secretHash(username),
-        Username: username,
+        SecretHash: secretHash(typed),
+        Username: typed,
         ConfirmationCode: '123456',
         Password: NEW_PASSWORD,
       });
+      expect(fake.calls[1].body).toEqual({
+        ClientId: CLIENT,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: typed, PASSWORD: NEW_PASSWORD, SECRET_HASH: secretHash(typed) },
+      });
+      // The throw-away sign-in's refresh token is revoked.
+      expect(fake.calls[2].body).toEqual({
+        Token: COGNITO_TOKENS.RefreshToken,
+        ClientId: CLIENT,
+        ClientSecret: SECRET,
+      });
+      for (const token of [old, throwAway]) {
+        expect(errorCodes(await server.gql(ME_FROM_TOKEN, {}, token))).toEqual(['UNAUTHENTICATED']);
+      }
+      // Recorded under Cognito's name for the user, not the typed one.
+      expect((await server.gql(ME_FROM_TOKEN, {}, bystander)).errors).toBeUndefined();
+    });
+
+    it('learns the name of an MFA user from the challenge (USER_ID_FOR_SRP), and leaves the challenge unanswered', async () => {
+      const typed = newUsername();
+      const canonical = `${typed}-canonical`;
+      const old = minter.accessToken(`sub-of-${canonical}`, { username: canonical, auth_time: nowSeconds() - 60 });
+      answer('ConfirmForgotPassword');
+      answer('InitiateAuth', challenge('SOFTWARE_TOKEN_MFA', 'totp-session', { USER_ID_FOR_SRP: canonical }));
+
+      const response = await confirm(typed);
+
+      expect(response.data).toEqual({ confirmForgotPassword: true });
+      expect(targets()).toEqual(['ConfirmForgotPassword', 'InitiateAuth']);
+      expect(errorCodes(await server.gql(ME_FROM_TOKEN, {}, old))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('answers true when the reset is done but the sign-in after it fails, and says so in the log', async () => {
+      const typed = newUsername();
+      answer('ConfirmForgotPassword');
+      fake.error('InitiateAuth', 'InternalErrorException', 'Internal error', 500);
+      const logged = server.logger.lines.length;
+
+      const response = await confirm(typed);
+
+      expect(response.data).toEqual({ confirmForgotPassword: true });
+      expect(server.logger.lines.slice(logged).join('\n')).toMatch(/sessions could not be ended/);
     });
 
     it.each([
