@@ -22,7 +22,7 @@ import { recordFigure } from './figures';
 //    that what is left is ours: the SDK's error and success paths, our mapping, our logging.
 // 2 and 3 are paired sign tests: PAIRS pairs of requests, one per user, in random order within
 // each pair. Counted: the pairs where the known user's request cost more than the unknown's by
-// over TOLERANCE_MS, and the other way round. If the true difference is within the tolerance,
+// over a tolerance (TOLERANCE_MS), and the other way round. If the true difference is within the tolerance,
 // each count is at most Binomial(n, 1/2), which exceeds n/2 + 3·√n/2 (176 of 300) in 0.13% of runs
 // whatever the noise, since noise touches both requests of a pair alike: the bound does not grow
 // with the noise. A 1 ms leak of CPU put 222 of 300 pairs over the bound (0.75 ms: 126 of 200).
@@ -35,12 +35,16 @@ import { recordFigure } from './figures';
 // compared against the fake only; SECURITY.md lists this among the emulator's caveats.
 const PAIRS = 300;
 /**
- * A difference the tests let pass: our process does spend a little more on one path than the
- * other (the SDK's error path against its success path: medians 0.1–0.25 ms apart in these tests'
- * figures, test-artifacts/security-figures/enumeration-*.json), and a plain
- * sign test, sensitive to any steady difference, would fail on it when the machine is quiet.
+ * Differences the tests let pass (the effect size below which a sign test cannot fail but by
+ * chance). Our process does spend a little more on one path than the other: the SDK's error
+ * path costs about 70 µs more CPU than its success path (measured alone, 2,000 calls each), and
+ * wall-clock medians of our server against the fake were 0.15–0.18 ms apart on a quiet machine.
+ * On a machine made busy (two spinning processes on two cores), CPU contention stretched that
+ * wall-clock difference to about 1 ms in medians: the wall-clock tolerance is set above what
+ * such stretching of a tiny difference gives, and the CPU one, which contention does not
+ * stretch, tighter.
  */
-const TOLERANCE_MS = 0.5;
+const TOLERANCE_MS = { cpuMs: 0.5, wallMs: 0.75 };
 /** Rounds of the exact comparison, each followed by a pause so that nothing late of one request lands in the next. */
 const EXACT_ROUNDS = 5;
 const PAUSE_MS = 100;
@@ -138,14 +142,14 @@ async function pairs(server: TestServer, known: () => Request, unknown: () => Re
 function signTest(samples: { known: Cost; unknown: Cost }[], measure: 'cpuMs' | 'wallMs') {
   const n = samples.length;
   const beyond = (a: 'known' | 'unknown', b: 'known' | 'unknown') =>
-    samples.filter((s) => s[a][measure] - s[b][measure] > TOLERANCE_MS).length;
+    samples.filter((s) => s[a][measure] - s[b][measure] > TOLERANCE_MS[measure]).length;
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   return {
     pairs: n,
     knownCostlier: beyond('known', 'unknown'),
     unknownCostlier: beyond('unknown', 'known'),
     bound: n / 2 + (3 * Math.sqrt(n)) / 2,
-    toleranceMs: TOLERANCE_MS,
+    toleranceMs: TOLERANCE_MS[measure],
     knownMedianMs: median(samples.map((s) => s.known[measure])),
     unknownMedianMs: median(samples.map((s) => s.unknown[measure])),
   };
