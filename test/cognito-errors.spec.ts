@@ -1,4 +1,4 @@
-import { CognitoCall, hidesUserExistence, INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
+import { COGNITO_CALLS, hidesUserExistence, INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
 import { InternalServerError } from '../src/errors/app-errors';
 
 const cognitoError = (name: string, message = 'from Cognito', status = 400) =>
@@ -88,24 +88,6 @@ describe('toAppError', () => {
     },
   );
 
-  const calls: CognitoCall[] = [
-    'signUp',
-    'confirmSignUp',
-    'resendCode',
-    'forgotPassword',
-    'confirmForgotPassword',
-    'signIn',
-    'respondToChallenge',
-    'refresh',
-    'signOut',
-    'getUser',
-    'updateUser',
-    'verifyEmail',
-    'changePassword',
-    'deleteUser',
-    'setupTotp',
-    'verifyTotp',
-  ];
   it.each([
     [
       'InvalidParameterException',
@@ -120,7 +102,7 @@ describe('toAppError', () => {
     ['LimitExceededException', 'Attempt limit exceeded, please try after some time.'],
     ['AliasExistsException', 'An account with the given email already exists.'],
   ])("never passes Cognito's own text to the client: %s (%s), from any call", (name, text) => {
-    for (const call of calls) {
+    for (const call of COGNITO_CALLS) {
       const mapped = toAppError(cognitoError(name, text), call);
       const shown = JSON.stringify({ message: mapped.message, details: mapped.details });
       expect(shown).not.toContain(text);

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { AUTHENTICATE, PASSWORD, REFRESH } from './support/flows';
 import { FakeCognito } from './support/fake-cognito';
+import { FakePool, startOnFakePool } from './support/fake-pool';
 import { TokenMinter } from './support/token-minter';
-import { errorCodes, GraphQLResponse, startTestServer, TestServer } from './support/test-server';
+import { errorCodes, GraphQLResponse, TestServer } from './support/test-server';
 
 // PROTOCOL TESTS. cognito-local 5.3.0 has no ResendConfirmationCode, GlobalSignOut, TOTP
 // (AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference) and only partial challenge
@@ -94,24 +95,17 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
   const badFields = (response: GraphQLResponse) =>
     (response.errors?.[0]?.extensions.fields as { field: string }[] | undefined)?.map((f) => f.field);
 
+  let pool: FakePool | undefined;
   beforeAll(async () => {
-    fake = new FakeCognito({ clientId: CLIENT, clientSecret: SECRET });
-    const endpoint = await fake.start();
-    minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
-    // The server loads the pool's signing keys at start-up: serve them before it starts.
-    fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 200, body: minter.jwks });
-    server = await startTestServer({
-      COGNITO_USER_POOL_ID: POOL,
-      COGNITO_CLIENT_ID: CLIENT,
-      COGNITO_CLIENT_SECRET: SECRET,
-      COGNITO_ENDPOINT: endpoint,
-      COGNITO_TIMEOUT_MS: '1000',
+    pool = await startOnFakePool({
+      pool: POOL,
+      clientId: CLIENT,
+      clientSecret: SECRET,
+      env: { COGNITO_TIMEOUT_MS: '1000' },
     });
+    ({ fake, minter, server } = pool);
   });
-  afterAll(async () => {
-    await server?.close();
-    await fake?.stop();
-  });
+  afterAll(() => pool?.close());
   beforeEach(() => fake.reset());
 
   /**

@@ -11,24 +11,31 @@ import {
   UsernameExistsError,
 } from '../errors/app-errors';
 
+/** Calls made before a session (or to begin one). */
+const CALLS_WITHOUT_TOKEN = [
+  'signUp',
+  'confirmSignUp',
+  'resendCode',
+  'forgotPassword',
+  'confirmForgotPassword',
+  'signIn',
+  'respondToChallenge',
+  'refresh',
+] as const;
+/** Calls made with the signed-in user's access token. */
+const CALLS_WITH_TOKEN = [
+  'signOut',
+  'getUser',
+  'updateUser',
+  'verifyEmail',
+  'changePassword',
+  'deleteUser',
+  'setupTotp',
+  'verifyTotp',
+] as const;
 /** The calls we make; the same Cognito error means different things to different calls. */
-export type CognitoCall =
-  | 'signUp'
-  | 'confirmSignUp'
-  | 'resendCode'
-  | 'forgotPassword'
-  | 'confirmForgotPassword'
-  | 'signIn'
-  | 'respondToChallenge'
-  | 'refresh'
-  | 'signOut'
-  | 'getUser'
-  | 'updateUser'
-  | 'verifyEmail'
-  | 'changePassword'
-  | 'deleteUser'
-  | 'setupTotp'
-  | 'verifyTotp';
+export const COGNITO_CALLS = [...CALLS_WITHOUT_TOKEN, ...CALLS_WITH_TOKEN] as const;
+export type CognitoCall = (typeof COGNITO_CALLS)[number];
 
 /** Calls that take a code the user received: a wrong one, or an unknown user, is CODE_MISMATCH. */
 const CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmForgotPassword', 'verifyEmail']);
@@ -41,17 +48,7 @@ const CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmF
  */
 const PUBLIC_CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmForgotPassword']);
 
-/** Calls made with the signed-in user's access token. */
-const TOKEN_CALLS: ReadonlySet<CognitoCall> = new Set([
-  'signOut',
-  'getUser',
-  'updateUser',
-  'verifyEmail',
-  'changePassword',
-  'deleteUser',
-  'setupTotp',
-  'verifyTotp',
-]);
+const TOKEN_CALLS: ReadonlySet<CognitoCall> = new Set(CALLS_WITH_TOKEN);
 
 /** One message whether the user is unknown or the password is wrong: no account enumeration. */
 export const INVALID_CREDENTIALS = 'Incorrect username or password';

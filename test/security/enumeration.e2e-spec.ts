@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTHENTICATE, signUpAndIn } from '../support/flows';
 import { FakeCognito } from '../support/fake-cognito';
-import { TokenMinter } from '../support/token-minter';
+import { FakePool, startOnFakePool } from '../support/fake-pool';
 import { startTestServer, TestServer } from '../support/test-server';
 import { recordFigure } from './figures';
 
@@ -207,26 +207,15 @@ describe('no account enumeration: the same answer and the same work for a known 
   });
 
   describe('against a Cognito that answers both alike (the fake): wall-clock time is ours alone', () => {
-    const POOL = 'local_enum';
-    const CLIENT = 'enum-client';
     let fake: FakeCognito;
     let server: TestServer;
 
+    let pool: FakePool | undefined;
     beforeAll(async () => {
-      fake = new FakeCognito({ clientId: CLIENT });
-      const endpoint = await fake.start();
-      const minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
-      fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 200, body: minter.jwks });
-      server = await startTestServer({
-        COGNITO_USER_POOL_ID: POOL,
-        COGNITO_CLIENT_ID: CLIENT,
-        COGNITO_ENDPOINT: endpoint,
-      });
+      pool = await startOnFakePool({ pool: 'local_enum', clientId: 'enum-client' });
+      ({ fake, server } = pool);
     });
-    afterAll(async () => {
-      await server?.close();
-      await fake?.stop();
-    });
+    afterAll(() => pool?.close());
     beforeEach(() => fake.reset());
 
     /** Cognito's answers for a known and an unknown user, as AWS gives them. */
