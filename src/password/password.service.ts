@@ -30,9 +30,13 @@ export class PasswordService {
   async confirmForgotPassword({ username, code, newPassword }: ConfirmForgotPasswordInput): Promise<boolean> {
     assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     await this.cognito.confirmForgotPassword(username, code, newPassword);
-    await this.endSessionsAfterReset(username, newPassword).catch((error: unknown) => {
+    const endedUpTo = await this.endSessionsAfterReset(username, newPassword).catch((error: unknown) => {
       this.logger.error(`A password was reset, but its user's sessions could not be ended: ${describe(error)}`);
     });
+    // Tokens carry whole seconds, so a session begun in the second of the record counts as ended.
+    // Answering once that second is over (0.5 s later on average) lets the sign-in a client makes
+    // next, with the new password, work at once.
+    if (endedUpTo !== undefined) await secondOver(endedUpTo);
     return true;
   }
 
@@ -66,23 +70,31 @@ export class PasswordService {
    * (a Post confirmation trigger). The reset is done when this runs, so a failure here is logged,
    * not answered: the client's next step, a sign-in with the new password, works either way.
    */
-  private async endSessionsAfterReset(typedName: string, newPassword: string): Promise<void> {
+  private async endSessionsAfterReset(typedName: string, newPassword: string): Promise<number> {
     const signedIn = await this.cognito.signIn(typedName, newPassword);
     if ('name' in signedIn) {
       const username = signedIn.parameters.find((p) => p.name === 'USER_ID_FOR_SRP')?.value;
       if (!username) throw new Error(`the ${signedIn.name} challenge did not name the user (USER_ID_FOR_SRP)`);
-      await this.sessions.endAll({ username, authTime: 0 });
-      return;
+      return this.sessions.endAll({ username, authTime: 0 });
     }
     const user = await this.verifier.verify(signedIn.accessToken);
-    await this.sessions.endAll(user);
+    const endedUpTo = await this.sessions.endAll(user);
     if (signedIn.refreshToken) {
       await this.cognito.revokeRefreshToken(signedIn.refreshToken).catch((error: unknown) => {
         this.logger.warn(`Could not revoke the refresh token of the sign-in after a reset: ${describe(error)}`);
       });
     }
+    return endedUpTo;
   }
 }
+
+/** A little past the end of `second` (Unix seconds) on our clock, for clocks a few ms apart; 2 s at most. */
+function secondOver(second: number): Promise<void> {
+  const waitMs = Math.min((second + 1) * 1000 + CLOCK_MARGIN_MS - Date.now(), 2000);
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
+}
+
+const CLOCK_MARGIN_MS = 50;
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

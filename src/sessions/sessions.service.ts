@@ -23,9 +23,14 @@ export type SessionOwner = Pick<TokenUser, 'username' | 'authTime'>;
 export class SessionsService {
   constructor(@Inject(SIGN_OUT_STORE) private readonly store: SignOutStore) {}
 
-  /** Every session of the user, up to now (or up to `authTime`, if later). */
-  async endAll(user: SessionOwner): Promise<void> {
-    await this.store.record(user.username, { upTo: upTo(user) });
+  /**
+   * Every session of the user, up to now (or up to `authTime`, if later). Answers the last second
+   * that counts as ended: a session begun from the next one on is not.
+   */
+  async endAll(user: SessionOwner): Promise<number> {
+    const until = upTo(user);
+    await this.store.record(user.username, { upTo: until });
+    return until;
   }
 
   /** Every session of the user but the one `user` was verified from. */
