@@ -93,13 +93,16 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(confirmed).toMatchObject({ data: { confirmRegistration: true } });
     });
 
-    it('refuses a second confirmation with CODE_EXPIRED (the code is used up)', async () => {
+    it('refuses a second confirmation exactly as an unknown user: CODE_MISMATCH, no account enumeration', async () => {
       const logged = server.logger.lines.length;
       await server.gql(REGISTER, { input: { username: 'conf-twice', email: 'twice@example.com', password: PASSWORD } });
       const code = await server.logger.codeFor('conf-twice', logged);
       await server.gql(CONFIRM, { input: { username: 'conf-twice', code } });
+      // cognito-local answers ExpiredCodeException for a confirmed user, NotAuthorized for an unknown one.
       const again = await server.gql(CONFIRM, { input: { username: 'conf-twice', code } });
-      expect(errorCodes(again)).toEqual(['CODE_EXPIRED']);
+      const unknown = await server.gql(CONFIRM, { input: { username: 'conf-nobody-2', code } });
+      expect(errorCodes(again)).toEqual(['CODE_MISMATCH']);
+      expect(again).toEqual(unknown);
     });
 
     it('gives an unknown user the same CODE_MISMATCH as a wrong code', async () => {

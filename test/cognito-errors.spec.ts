@@ -1,4 +1,4 @@
-import { hidesUserExistence, INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
+import { COGNITO_CALLS, hidesUserExistence, INVALID_CREDENTIALS, toAppError } from '../src/cognito/cognito-errors';
 import { InternalServerError } from '../src/errors/app-errors';
 
 const cognitoError = (name: string, message = 'from Cognito', status = 400) =>
@@ -13,7 +13,7 @@ describe('toAppError', () => {
     ['UsernameExistsException', 'signUp', 'USERNAME_EXISTS'],
     ['UserNotConfirmedException', 'signIn', 'USER_NOT_CONFIRMED'],
     ['CodeMismatchException', 'confirmSignUp', 'CODE_MISMATCH'],
-    ['ExpiredCodeException', 'confirmSignUp', 'CODE_EXPIRED'],
+    ['ExpiredCodeException', 'confirmSignUp', 'CODE_MISMATCH'],
     ['TooManyRequestsException', 'signIn', 'TOO_MANY_REQUESTS'],
     ['TooManyFailedAttemptsException', 'confirmSignUp', 'TOO_MANY_REQUESTS'],
     ['LimitExceededException', 'signUp', 'TOO_MANY_REQUESTS'],
@@ -32,7 +32,7 @@ describe('toAppError', () => {
     ['InternalErrorException', 'signIn', 'SERVICE_UNAVAILABLE'],
     ['ExpiredCodeException', 'verifyEmail', 'CODE_EXPIRED'],
     ['CodeMismatchException', 'verifyEmail', 'CODE_MISMATCH'],
-    ['ExpiredCodeException', 'confirmForgotPassword', 'CODE_EXPIRED'],
+    ['ExpiredCodeException', 'confirmForgotPassword', 'CODE_MISMATCH'],
     ['UserNotFoundException', 'confirmForgotPassword', 'CODE_MISMATCH'],
     ['InvalidPasswordException', 'confirmForgotPassword', 'BAD_USER_INPUT'],
     ['EnableSoftwareTokenMFAException', 'verifyTotp', 'CODE_MISMATCH'],
@@ -66,6 +66,47 @@ describe('toAppError', () => {
     expect(
       toAppError(cognitoError('NotAuthorizedException', 'Incorrect username or password.'), 'changePassword').message,
     ).toBe('The current password is wrong');
+  });
+
+  it.each(['confirmSignUp', 'confirmForgotPassword'] as const)(
+    'answers %s alike for a wrong code, an unknown user, a confirmed one and an expired code: no account enumeration',
+    (call) => {
+      // cognito-local: CodeMismatch (wrong code), NotAuthorized or UserNotFound (unknown user),
+      // ExpiredCode (no pending code: a confirmed user). AWS: NotAuthorized for a confirmed user.
+      const answers = [
+        'CodeMismatchException',
+        'NotAuthorizedException',
+        'UserNotFoundException',
+        'ExpiredCodeException',
+      ].map((name) => {
+        const { code, message, details } = toAppError(cognitoError(name, `${name} text`), call);
+        return { code, message, details };
+      });
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+      expect(answers[0].code).toBe('CODE_MISMATCH');
+      expect(answers[0].message).toMatch(/expired/);
+    },
+  );
+
+  it.each([
+    [
+      'InvalidParameterException',
+      'VerifySoftwareToken via Session (MFA_SETUP flow) is not supported; call with AccessToken',
+    ],
+    ['UserLambdaValidationException', 'PreSignUp failed with error Domain evil.example is blocked.'],
+    ['InvalidPasswordException', 'Password does not conform to policy: Password not long enough'],
+    ['InvalidPasswordException', 'Invalid password'],
+    ['NotAuthorizedException', 'Incorrect username or password.'],
+    ['UserNotFoundException', 'User does not exist.'],
+    ['CodeMismatchException', 'Invalid verification code provided, please try again.'],
+    ['LimitExceededException', 'Attempt limit exceeded, please try after some time.'],
+    ['AliasExistsException', 'An account with the given email already exists.'],
+  ])("never passes Cognito's own text to the client: %s (%s), from any call", (name, text) => {
+    for (const call of COGNITO_CALLS) {
+      const mapped = toAppError(cognitoError(name, text), call);
+      const shown = JSON.stringify({ message: mapped.message, details: mapped.details });
+      expect(shown).not.toContain(text);
+    }
   });
 
   it('answers every failed sign-in with one message, whatever Cognito said', () => {

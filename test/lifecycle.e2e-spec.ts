@@ -1,3 +1,4 @@
+import { REFUSED_INPUT } from '../src/cognito/cognito-errors';
 import { AUTHENTICATE, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
 import { PoolAdmin } from './support/pool-admin';
 import { errorCodes, startTestServer, TestServer } from './support/test-server';
@@ -73,6 +74,51 @@ describe('the account lifecycle (embedded emulator)', () => {
       expect(
         errorCodes(await server.gql(AUTHENTICATE, { input: { username: 'fp-alice', password: PASSWORD } })),
       ).toEqual(['UNAUTHENTICATED']);
+    });
+
+    /** forgotPassword, the code from the log, confirmForgotPassword: answers whether it was done. */
+    const reset = async (username: string) => {
+      const logged = server.logger.lines.length;
+      await server.gql(FORGOT, { input: { username } });
+      const code = await server.logger.codeFor(username, logged);
+      return server.gql(CONFIRM_FORGOT, { input: { username, code, newPassword: NEW_PASSWORD } });
+    };
+
+    it('ends every session of the user: the old access and refresh tokens are refused, the new password signs in', async () => {
+      const before = await signUpAndIn(server, 'fp-eve');
+      expect((await meOf(before.accessToken)).data).toEqual({ me: { username: 'fp-eve' } });
+      await nextSecond();
+
+      expect((await reset('fp-eve')).data).toEqual({ confirmForgotPassword: true });
+      expect(server.logger.lines.join('\n')).not.toMatch(/could not be ended|Could not revoke/);
+
+      const me = await meOf(before.accessToken);
+      expect(errorCodes(me)).toEqual(['UNAUTHENTICATED']);
+      expect(me.errors![0].message).toContain('signed out');
+      expect(errorCodes(await server.gql(REFRESH, { input: { refreshToken: before.refreshToken } }))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
+      // The reset answers once the second of its record is over: the next sign-in works at once.
+      const after = await signIn('fp-eve', NEW_PASSWORD);
+      expect((await meOf(after.accessToken)).data).toEqual({ me: { username: 'fp-eve' } });
+      expect((await server.gql(REFRESH, { input: { refreshToken: after.refreshToken } })).data.refreshTokens).toEqual(
+        expect.objectContaining({ accessToken: expect.any(String) }),
+      );
+    });
+
+    it('ends the sessions of an MFA user too (the name comes from the challenge: USER_ID_FOR_SRP)', async () => {
+      const before = await signUpAndIn(server, 'fp-mfa');
+      const setup = (await server.gql(SETUP_TOTP, {}, before.accessToken)).data.setupTotp;
+      await server.gql(VERIFY_TOTP, { input: { code: totp(setup.secretCode) } }, before.accessToken);
+      expect((await signIn('fp-mfa')).__typename).toBe('AuthChallenge');
+      await nextSecond();
+
+      expect((await reset('fp-mfa')).data).toEqual({ confirmForgotPassword: true });
+
+      expect(errorCodes(await meOf(before.accessToken))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await server.gql(REFRESH, { input: { refreshToken: before.refreshToken } }))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
     });
 
     it('answers an unknown user exactly as a known one', async () => {
@@ -267,6 +313,17 @@ describe('the account lifecycle (embedded emulator)', () => {
       const tokens = (await answer(totp(setup.secretCode))).data.respondToMfaChallenge;
       expect(tokens.__typename).toBe('AuthTokens');
       expect((await meOf(tokens.accessToken)).data).toEqual({ me: { username: 'mfa-ivy' } });
+    });
+
+    it("answers a made-up MFA_SETUP session in words of ours, not Cognito's", async () => {
+      // cognito-local answers InvalidParameterException "VerifySoftwareToken via Session (MFA_SETUP
+      // flow) is not supported; call with AccessToken".
+      const response = await server.gql(MFA, { input: { username: 'x', session: 'MFA_SETUP:abc', code: '123456' } });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0].message).toBe(REFUSED_INPUT);
+      expect(JSON.stringify(response)).not.toMatch(/VerifySoftwareToken|AccessToken|Session/);
+      // The operator still finds Cognito's words, in the debug log.
+      expect(server.logger.lines.join('\n')).toMatch(/respondToChallenge: Cognito answered InvalidParameterException/);
     });
 
     it('refuses a session that is not a challenge with BAD_USER_INPUT', async () => {

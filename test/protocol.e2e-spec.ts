@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { AUTHENTICATE, PASSWORD } from './support/flows';
+import { AUTHENTICATE, PASSWORD, REFRESH } from './support/flows';
 import { FakeCognito } from './support/fake-cognito';
+import { FakePool, startOnFakePool } from './support/fake-pool';
 import { TokenMinter } from './support/token-minter';
-import { errorCodes, GraphQLResponse, startTestServer, TestServer } from './support/test-server';
+import { errorCodes, GraphQLResponse, TestServer } from './support/test-server';
 
 // PROTOCOL TESTS. cognito-local 5.3.0 has no ResendConfirmationCode, GlobalSignOut, TOTP
 // (AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference) and only partial challenge
@@ -71,6 +72,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
   const targets = () => fake.calls.map((call) => call.target);
   const bodyOf = (target: string) => fake.calls.find((call) => call.target === target)?.body;
 
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
   let serial = 0;
   /** A username no other test uses. */
   const newUsername = () => `proto-user-${++serial}`;
@@ -93,25 +95,18 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
   const badFields = (response: GraphQLResponse) =>
     (response.errors?.[0]?.extensions.fields as { field: string }[] | undefined)?.map((f) => f.field);
 
+  let pool: FakePool | undefined;
   beforeAll(async () => {
-    fake = new FakeCognito();
-    const endpoint = await fake.start();
-    minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
-    // The server loads the pool's signing keys at start-up: serve them before it starts.
-    fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 200, body: minter.jwks });
-    server = await startTestServer({
-      COGNITO_USER_POOL_ID: POOL,
-      COGNITO_CLIENT_ID: CLIENT,
-      COGNITO_CLIENT_SECRET: SECRET,
-      COGNITO_ENDPOINT: endpoint,
-      COGNITO_TIMEOUT_MS: '1000',
+    pool = await startOnFakePool({
+      pool: POOL,
+      clientId: CLIENT,
+      clientSecret: SECRET,
+      env: { COGNITO_TIMEOUT_MS: '1000' },
     });
+    ({ fake, minter, server } = pool);
   });
-  afterAll(async () => {
-    await server?.close();
-    await fake?.stop();
-  });
-  beforeEach(() => fake.calls.splice(0));
+  afterAll(() => pool?.close());
+  beforeEach(() => fake.reset());
 
   /**
    * resendConfirmationCode and forgotPassword behave alike: the delivery without its address, and
@@ -172,28 +167,79 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     const confirm = (username: string, newPassword = NEW_PASSWORD) =>
       server.gql(CONFIRM_FORGOT, { input: { username, code: '123456', newPassword } });
 
-    it('sends {ClientId, SecretHash, Username, ConfirmationCode, Password} and answers true', async () => {
-      const username = newUsername();
+    it('sends {ClientId, SecretHash, Username, ConfirmationCode, Password}, then signs in once with the new password to end every session', async () => {
+      const typed = newUsername();
       answer('ConfirmForgotPassword');
+      // Cognito's name for the user may differ from the one typed (an email alias, another case).
+      const canonical = `${typed}-canonical`;
+      const old = minter.accessToken(`sub-of-${canonical}`, { username: canonical, auth_time: nowSeconds() - 60 });
+      const bystander = minter.accessToken(`sub-of-${typed}`, { username: typed, auth_time: nowSeconds() - 60 });
+      const throwAway = minter.accessToken(`sub-of-${canonical}`, { username: canonical });
+      answer('InitiateAuth', { AuthenticationResult: { ...COGNITO_TOKENS, AccessToken: throwAway } });
+      answer('RevokeToken');
+      expect((await server.gql(ME_FROM_TOKEN, {}, old)).errors).toBeUndefined();
 
-      const response = await confirm(username);
+      const response = await confirm(typed);
 
       expect(response.errors).toBeUndefined();
       expect(response.data).toEqual({ confirmForgotPassword: true });
-      expect(targets()).toEqual(['ConfirmForgotPassword']);
+      expect(targets()).toEqual(['ConfirmForgotPassword', 'InitiateAuth', 'RevokeToken']);
       expect(fake.calls[0].body).toEqual({
         ClientId: CLIENT,
-        SecretHash: secretHash(username),
-        Username: username,
+        SecretHash: secretHash(typed),
+        Username: typed,
         ConfirmationCode: '123456',
         Password: NEW_PASSWORD,
       });
+      expect(fake.calls[1].body).toEqual({
+        ClientId: CLIENT,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: typed, PASSWORD: NEW_PASSWORD, SECRET_HASH: secretHash(typed) },
+      });
+      // The throw-away sign-in's refresh token is revoked.
+      expect(fake.calls[2].body).toEqual({
+        Token: COGNITO_TOKENS.RefreshToken,
+        ClientId: CLIENT,
+        ClientSecret: SECRET,
+      });
+      for (const token of [old, throwAway]) {
+        expect(errorCodes(await server.gql(ME_FROM_TOKEN, {}, token))).toEqual(['UNAUTHENTICATED']);
+      }
+      // Recorded under Cognito's name for the user, not the typed one.
+      expect((await server.gql(ME_FROM_TOKEN, {}, bystander)).errors).toBeUndefined();
+    });
+
+    it('learns the name of an MFA user from the challenge (USER_ID_FOR_SRP), and leaves the challenge unanswered', async () => {
+      const typed = newUsername();
+      const canonical = `${typed}-canonical`;
+      const old = minter.accessToken(`sub-of-${canonical}`, { username: canonical, auth_time: nowSeconds() - 60 });
+      answer('ConfirmForgotPassword');
+      answer('InitiateAuth', challenge('SOFTWARE_TOKEN_MFA', 'totp-session', { USER_ID_FOR_SRP: canonical }));
+
+      const response = await confirm(typed);
+
+      expect(response.data).toEqual({ confirmForgotPassword: true });
+      expect(targets()).toEqual(['ConfirmForgotPassword', 'InitiateAuth']);
+      expect(errorCodes(await server.gql(ME_FROM_TOKEN, {}, old))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('answers true when the reset is done but the sign-in after it fails, and says so in the log', async () => {
+      const typed = newUsername();
+      answer('ConfirmForgotPassword');
+      fake.error('InitiateAuth', 'InternalErrorException', 'Internal error', 500);
+      const logged = server.logger.lines.length;
+
+      const response = await confirm(typed);
+
+      expect(response.data).toEqual({ confirmForgotPassword: true });
+      expect(server.logger.lines.slice(logged).join('\n')).toMatch(/sessions could not be ended/);
     });
 
     it.each([
       ['CodeMismatchException', 'CODE_MISMATCH', 'Invalid verification code provided, please try again.'],
-      ['ExpiredCodeException', 'CODE_EXPIRED', 'Invalid code provided, please request a code again.'],
-      // An unknown user gets the answer of a wrong code: the call does not tell who has an account.
+      // An expired code, or an unknown user, gets the answer of a wrong code: the call does not tell
+      // who has an account.
+      ['ExpiredCodeException', 'CODE_MISMATCH', 'Invalid code provided, please request a code again.'],
       ['UserNotFoundException', 'CODE_MISMATCH', 'Username/client id combination not found.'],
       ['LimitExceededException', 'TOO_MANY_REQUESTS', 'Attempt limit exceeded, please try after some time.'],
       ['TooManyFailedAttemptsException', 'TOO_MANY_REQUESTS', 'Too many failed attempts.'],
@@ -257,18 +303,33 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     });
 
     it('refuses to refresh a signed-out session: refreshed AWS tokens keep the sign-in time (auth_time)', async () => {
-      const { sub, token } = signedIn({ auth_time: Math.floor(Date.now() / 1000) - 60 });
-      answer('GlobalSignOut');
-      await server.gql(SIGN_OUT, {}, token);
-      // Say Cognito still refreshed it (the sign-out did not reach it): the new token is refused here.
-      const refreshed = minter.accessToken(sub, { auth_time: Math.floor(Date.now() / 1000) - 60 });
-      answer('InitiateAuth', { AuthenticationResult: { ...COGNITO_TOKENS, AccessToken: refreshed } });
+      const signedInAt = Math.floor(Date.now() / 1000) - 60;
+      const { sub, token } = signedIn({ auth_time: signedInAt });
+      const refreshToken = fake.refreshToken(sub);
+      // Cognito refreshes the session (AWS keeps auth_time), before the sign-out and after it, as
+      // it would if the sign-out had not reached it: only our record can refuse.
+      const refresh = async () => {
+        const refreshed = minter.accessToken(sub, { auth_time: signedInAt });
+        answer('InitiateAuth', { AuthenticationResult: { ...COGNITO_TOKENS, AccessToken: refreshed } });
+        return { refreshed, response: await server.gql(REFRESH, { input: { refreshToken, username: sub } }) };
+      };
 
-      const response = await server.gql(
-        `mutation ($input: RefreshTokensInput!) { refreshTokens(input: $input) { accessToken } }`,
-        { input: { refreshToken: 'refresh.token.r', username: sub } },
-      );
-      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      const before = await refresh();
+      expect(before.response.errors).toBeUndefined();
+      expect(before.response.data.refreshTokens.accessToken).toBe(before.refreshed);
+
+      answer('GlobalSignOut');
+      expect((await server.gql(SIGN_OUT, {}, token)).data).toEqual({ signOut: true });
+
+      const after = await refresh();
+      expect(errorCodes(after.response)).toEqual(['UNAUTHENTICATED']);
+      expect(after.response.errors![0].message).toMatch(/signed out/);
+      expect(targets()).toEqual(['InitiateAuth', 'GlobalSignOut', 'InitiateAuth']);
+      expect(bodyOf('InitiateAuth')).toEqual({
+        ClientId: CLIENT,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: refreshToken, SECRET_HASH: secretHash(sub) },
+      });
     });
 
     it("does not end another user's sessions", async () => {
@@ -359,7 +420,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       const username = newUsername();
       answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS, ChallengeParameters: {} });
 
-      const response = await respondToMfa(username, `${name}:cognito-session-2`, '123456');
+      const session = fake.session(username);
+      const response = await respondToMfa(username, `${name}:${session}`, '123456');
 
       expect(response.errors).toBeUndefined();
       expect(response.data.respondToMfaChallenge).toEqual(OUR_TOKENS);
@@ -367,7 +429,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       expect(fake.calls[0].body).toEqual({
         ClientId: CLIENT,
         ChallengeName: name,
-        Session: 'cognito-session-2',
+        Session: session,
         ChallengeResponses: { USERNAME: username, SECRET_HASH: secretHash(username), [responseName]: '123456' },
       });
     });
@@ -438,7 +500,7 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     it('chains challenges: NEW_PASSWORD_REQUIRED answered by SMS_MFA, then SMS_MFA answered by the tokens', async () => {
       const username = newUsername();
       answer('RespondToAuthChallenge', challenge('SMS_MFA', 'sms-session', { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS' }));
-      const next = await respondToNewPassword(username, 'NEW_PASSWORD_REQUIRED:new-password-session');
+      const next = await respondToNewPassword(username, `NEW_PASSWORD_REQUIRED:${fake.session(username)}`);
 
       expect(next.errors).toBeUndefined();
       expect(next.data.respondToNewPasswordChallenge).toEqual({
@@ -491,12 +553,13 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       answer('VerifySoftwareToken', { Status: 'SUCCESS', Session: 'verified-session' });
       answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS, ChallengeParameters: {} });
 
-      const response = await respondToMfa(username, 'MFA_SETUP:associate-session', '123456');
+      const session = fake.session(username);
+      const response = await respondToMfa(username, `MFA_SETUP:${session}`, '123456');
 
       expect(response.errors).toBeUndefined();
       expect(response.data.respondToMfaChallenge).toEqual(OUR_TOKENS);
       expect(targets()).toEqual(['VerifySoftwareToken', 'RespondToAuthChallenge']);
-      expect(bodyOf('VerifySoftwareToken')).toEqual({ Session: 'associate-session', UserCode: '123456' });
+      expect(bodyOf('VerifySoftwareToken')).toEqual({ Session: session, UserCode: '123456' });
       expect(bodyOf('RespondToAuthChallenge')).toEqual({
         ClientId: CLIENT,
         ChallengeName: 'MFA_SETUP',
@@ -508,7 +571,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
     it('answers an MFA_SETUP code that VerifySoftwareToken finds wrong (Status ERROR) with CODE_MISMATCH', async () => {
       answer('VerifySoftwareToken', { Status: 'ERROR' });
       answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS });
-      const response = await respondToMfa(newUsername(), 'MFA_SETUP:associate-session', '000000');
+      const username = newUsername();
+      const response = await respondToMfa(username, `MFA_SETUP:${fake.session(username)}`, '000000');
       expect(errorCodes(response)).toEqual(['CODE_MISMATCH']);
       expect(targets()).toEqual(['VerifySoftwareToken']);
     });
@@ -519,7 +583,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['NotAuthorizedException', 'UNAUTHENTICATED', 'Invalid session for the user, session is expired.'],
     ])('answers MFA_SETUP when VerifySoftwareToken throws %s with %s', async (type, code, message) => {
       fake.error('VerifySoftwareToken', type, message);
-      const response = await respondToMfa(newUsername(), 'MFA_SETUP:associate-session', '000000');
+      const username = newUsername();
+      const response = await respondToMfa(username, `MFA_SETUP:${fake.session(username)}`, '000000');
       expect(errorCodes(response)).toEqual([code]);
       expect(targets()).toEqual(['VerifySoftwareToken']);
     });
@@ -530,7 +595,8 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       ['NotAuthorizedException', 'UNAUTHENTICATED', 'Invalid session for the user, session is expired.'],
     ])('answers RespondToAuthChallenge throwing %s with %s', async (type, code, message) => {
       fake.error('RespondToAuthChallenge', type, message);
-      const response = await respondToMfa(newUsername(), 'SOFTWARE_TOKEN_MFA:totp-session', '000000');
+      const username = newUsername();
+      const response = await respondToMfa(username, `SOFTWARE_TOKEN_MFA:${fake.session(username)}`, '000000');
       expect(errorCodes(response)).toEqual([code]);
       expect(targets()).toEqual(['RespondToAuthChallenge']);
     });
@@ -543,6 +609,40 @@ describe('protocol tests against a fake Cognito (operations cognito-local cannot
       );
       const response = await respondToNewPassword(newUsername(), 'NEW_PASSWORD_REQUIRED:expired');
       expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('passes the session on as it is: a made-up one, or one issued to another user, Cognito refuses (UNAUTHENTICATED)', async () => {
+      // cognito-local does not check challenge sessions (see SECURITY.md's emulator caveats); AWS does.
+      answer('RespondToAuthChallenge', { AuthenticationResult: COGNITO_TOKENS, ChallengeParameters: {} });
+      const victim = newUsername();
+      const attacker = newUsername();
+      const responses = [
+        await respondToNewPassword(victim, 'NEW_PASSWORD_REQUIRED:made-up-session'),
+        await respondToNewPassword(victim, `NEW_PASSWORD_REQUIRED:${fake.session(attacker)}`),
+        await respondToMfa(victim, `SOFTWARE_TOKEN_MFA:${fake.session(attacker)}`, '123456'),
+      ];
+      for (const response of responses) expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(targets()).toEqual(['RespondToAuthChallenge', 'RespondToAuthChallenge', 'RespondToAuthChallenge']);
+    });
+
+    it.each([
+      [
+        'VerifySoftwareToken',
+        'InvalidParameterException',
+        'VerifySoftwareToken via Session (MFA_SETUP flow) is not supported; call with AccessToken',
+      ],
+      [
+        'VerifySoftwareToken',
+        'UserLambdaValidationException',
+        'PreAuthentication failed with error Blocked user quux.',
+      ],
+    ])("answers %s refusing with %s in words of ours, not Cognito's", async (target, type, message) => {
+      fake.error(target, type, message);
+      const username = newUsername();
+      const response = await respondToMfa(username, `MFA_SETUP:${fake.session(username)}`, '123456');
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(JSON.stringify(response.errors)).not.toContain(message);
+      expect(JSON.stringify(response.errors)).not.toMatch(/VerifySoftwareToken|AccessToken|quux/);
     });
 
     it('refuses a session without the "NAME:" prefix with BAD_USER_INPUT, without calling Cognito', async () => {

@@ -4,8 +4,8 @@ import { InMemorySignOutStore } from '../src/sessions/sign-out-store';
 
 const NOW = 1_800_000_000;
 
-function user(authTime: number, sessionId = 'session-a', id = 'user-1'): TokenUser {
-  return { id, username: 'alice', groups: [], authTime, sessionId, accessToken: 'token' };
+function user(authTime: number, sessionId = 'session-a', username = 'alice'): TokenUser {
+  return { id: 'same-sub-for-all', username, groups: [], authTime, sessionId, accessToken: 'token' };
 }
 
 describe('SessionsService', () => {
@@ -55,8 +55,23 @@ describe('SessionsService', () => {
     expect(await active(user(NOW - 100))).toBe(true);
   });
 
-  it('touches only the user who signed out', async () => {
-    await sessions.endAll(user(NOW - 100, 'session-a', 'user-1'));
-    expect(await active(user(NOW - 100, 'session-a', 'user-2'))).toBe(true);
+  it('touches only the user who signed out, by the username claim as it is (never case-folded)', async () => {
+    await sessions.endAll(user(NOW - 100, 'session-a', 'alice'));
+    expect(await active(user(NOW - 100, 'session-a', 'bob'))).toBe(true);
+    // In a case-sensitive pool these are two users.
+    expect(await active(user(NOW - 100, 'session-a', 'Alice'))).toBe(true);
+  });
+
+  it('ends by name alone what a reset learned (no token of its own): every session up to now', async () => {
+    await sessions.endAll({ username: 'alice', authTime: 0 });
+    expect(await active(user(NOW - 100))).toBe(false);
+    expect(await active(user(NOW))).toBe(false);
+    expect(await active(user(NOW + 1))).toBe(true);
+  });
+
+  it("does not end the sessions of a newcomer who takes a deleted user's name later", async () => {
+    await sessions.endAll(user(NOW - 100));
+    jest.setSystemTime((NOW + 5) * 1000);
+    expect(await active(user(NOW + 5, 'newcomer'))).toBe(true);
   });
 });

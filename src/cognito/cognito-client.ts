@@ -2,7 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { ServiceUnavailableError } from '../errors/app-errors';
+import { AppError, ServiceUnavailableError } from '../errors/app-errors';
 import { CognitoCall, isUnsupported, toAppError } from './cognito-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
@@ -53,6 +53,8 @@ export class CognitoClient implements OnApplicationShutdown {
       if (recovered) return recovered.value;
       const mapped = toAppError(error, call);
       if (mapped instanceof ServiceUnavailableError && !isUnsupported(error)) this.warnUnavailable(call, error);
+      else if (!(error instanceof AppError))
+        this.logger.debug(`${call}: Cognito answered ${cognitoWords(error)}; answered ${mapped.code}`);
       throw mapped;
     }
   }
@@ -81,4 +83,13 @@ export class CognitoClient implements OnApplicationShutdown {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.logger.warn(`Cognito is unavailable (${call}: ${reason}); calls answer SERVICE_UNAVAILABLE`);
   }
+}
+
+/**
+ * Cognito's own name and text of an error, for the debug log only (clients get ours): escaped and
+ * cut short, since a Lambda trigger's text may quote what the client sent.
+ */
+function cognitoWords(error: unknown): string {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return `${String(name)} ${JSON.stringify(String(message ?? '').slice(0, 200))}`;
 }

@@ -11,30 +11,19 @@ import {
   UsernameExistsError,
 } from '../errors/app-errors';
 
-/** The calls we make; the same Cognito error means different things to different calls. */
-export type CognitoCall =
-  | 'signUp'
-  | 'confirmSignUp'
-  | 'resendCode'
-  | 'forgotPassword'
-  | 'confirmForgotPassword'
-  | 'signIn'
-  | 'respondToChallenge'
-  | 'refresh'
-  | 'signOut'
-  | 'getUser'
-  | 'updateUser'
-  | 'verifyEmail'
-  | 'changePassword'
-  | 'deleteUser'
-  | 'setupTotp'
-  | 'verifyTotp';
-
-/** Calls that take a code the user received: a wrong one, or an unknown user, is CODE_MISMATCH. */
-const CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmForgotPassword', 'verifyEmail']);
-
+/** Calls made before a session (or to begin one). */
+const CALLS_WITHOUT_TOKEN = [
+  'signUp',
+  'confirmSignUp',
+  'resendCode',
+  'forgotPassword',
+  'confirmForgotPassword',
+  'signIn',
+  'respondToChallenge',
+  'refresh',
+] as const;
 /** Calls made with the signed-in user's access token. */
-const TOKEN_CALLS: ReadonlySet<CognitoCall> = new Set([
+const CALLS_WITH_TOKEN = [
   'signOut',
   'getUser',
   'updateUser',
@@ -43,11 +32,35 @@ const TOKEN_CALLS: ReadonlySet<CognitoCall> = new Set([
   'deleteUser',
   'setupTotp',
   'verifyTotp',
-]);
+] as const;
+/** The calls we make; the same Cognito error means different things to different calls. */
+export const COGNITO_CALLS = [...CALLS_WITHOUT_TOKEN, ...CALLS_WITH_TOKEN] as const;
+export type CognitoCall = (typeof COGNITO_CALLS)[number];
+
+/** Calls that take a code the user received: a wrong one, or an unknown user, is CODE_MISMATCH. */
+const CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmForgotPassword', 'verifyEmail']);
+
+/**
+ * Code calls anyone can make, for any username: there an expired code is answered as a wrong one.
+ * cognito-local answers ExpiredCodeException to a user with no pending code (one confirmed
+ * already) and NotAuthorized or UserNotFound to an unknown one, so CODE_EXPIRED would tell who
+ * has an account; AWS answers a confirmed user NotAuthorized. One answer, whose message covers both.
+ */
+const PUBLIC_CODE_CALLS: ReadonlySet<CognitoCall> = new Set(['confirmSignUp', 'confirmForgotPassword']);
+
+const TOKEN_CALLS: ReadonlySet<CognitoCall> = new Set(CALLS_WITH_TOKEN);
 
 /** One message whether the user is unknown or the password is wrong: no account enumeration. */
 export const INVALID_CREDENTIALS = 'Incorrect username or password';
 const INVALID_CODE = 'The code is not valid';
+const INVALID_OR_EXPIRED_CODE = 'The code is not valid or has expired: check it, or ask for a new one';
+/**
+ * What a client is told when Cognito refuses input we could not check ourselves. Cognito's own
+ * text (which may quote a Lambda trigger, or name operations and flows) goes to the debug log only.
+ */
+export const REFUSED_INPUT = 'The user pool refused this request: check the input';
+const REFUSED_BY_TRIGGER = 'The user pool refused this request';
+const BREAKS_POLICY = "does not meet the user pool's password policy";
 
 interface CognitoLikeError {
   name?: string;
@@ -69,8 +82,9 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
       return new UserNotConfirmedError('This account is not confirmed yet: confirm it with the code that was sent');
     case 'CodeMismatchException':
     case 'EnableSoftwareTokenMFAException':
-      return new CodeMismatchError(INVALID_CODE);
+      return wrongCode(call);
     case 'ExpiredCodeException':
+      if (PUBLIC_CODE_CALLS.has(call)) return wrongCode(call);
       return new CodeExpiredError('The code has expired: ask for a new one');
     case 'TooManyRequestsException':
     case 'TooManyFailedAttemptsException':
@@ -89,9 +103,9 @@ export function toAppError(error: unknown, call: CognitoCall): AppError {
       // These speak of the user's input (an attribute the pool requires, a pre-sign-up
       // trigger's verdict), unless it is a call whose input we checked ourselves: then the app
       // client is set up wrong (e.g. USER_PASSWORD_AUTH not enabled), which is ours to fix.
-      return call === 'signIn' || call === 'refresh' || call === 'getUser'
-        ? new InternalServerError(error)
-        : new BadUserInputError(message || 'Invalid input');
+      // Their text is Cognito's (or the trigger's), never shown: it names operations and flows.
+      if (call === 'signIn' || call === 'refresh' || call === 'getUser') return new InternalServerError(error);
+      return new BadUserInputError(name === 'UserLambdaValidationException' ? REFUSED_BY_TRIGGER : REFUSED_INPUT);
     case 'PasswordResetRequiredException':
       return new UnauthenticatedError('This account needs a new password: reset it with forgotPassword');
     case 'UserNotFoundException':
@@ -149,6 +163,10 @@ function isClientSecretProblem(error: unknown): boolean {
   return name === 'NotAuthorizedException' && /secret/i.test(message);
 }
 
+function wrongCode(call: CognitoCall): CodeMismatchError {
+  return new CodeMismatchError(PUBLIC_CODE_CALLS.has(call) ? INVALID_OR_EXPIRED_CODE : INVALID_CODE);
+}
+
 function invalidPassword(call: CognitoCall, message: string): AppError {
   // AWS means the new password breaks the pool's policy; cognito-local also uses it for a wrong
   // password (at sign-in, or as the current one of changePassword), where AWS says NotAuthorized.
@@ -156,7 +174,7 @@ function invalidPassword(call: CognitoCall, message: string): AppError {
   if (call === 'signIn') return new UnauthenticatedError(INVALID_CREDENTIALS);
   if (call === 'changePassword' && !breaksPolicy) return new UnauthenticatedError('The current password is wrong');
   const field = call === 'signUp' ? 'password' : 'newPassword';
-  return BadUserInputError.forFields([{ field, problems: [message || 'does not meet the password policy'] }]);
+  return BadUserInputError.forFields([{ field, problems: [BREAKS_POLICY] }]);
 }
 
 function unauthorized(call: CognitoCall, message: string): AppError {
@@ -169,7 +187,7 @@ function unauthorized(call: CognitoCall, message: string): AppError {
   }
   // An unknown user, or (on AWS) one confirmed already: the same answer as a wrong code, so that
   // the call does not tell who has an account.
-  if (CODE_CALLS.has(call)) return new CodeMismatchError(INVALID_CODE);
+  if (CODE_CALLS.has(call)) return wrongCode(call);
   if (call === 'changePassword' && /password/i.test(message)) {
     return new UnauthenticatedError('The current password is wrong');
   }

@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { FastifyInstance } from 'fastify';
 import { escapeControlCharacters } from '../common/input-rules';
 import { EmbeddedSettings, PasswordPolicy } from '../config/config';
 import { CognitoPool, describePool } from '../cognito/cognito-pool';
+import { AfterAnswers } from './after-answers';
 import { CodeDelivery, Emulator } from './emulator';
 import { ensureLocalPool } from './provision';
 
@@ -16,16 +19,20 @@ export function codeLine({ username, destination, code }: CodeDelivery): string 
 
 /** Starts the embedded emulator when no pool is configured, and stops it with the app. */
 @Injectable()
-export class LocalCognitoService implements OnApplicationShutdown {
+export class LocalCognitoService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('LocalCognito');
+  private readonly afterAnswers = new AfterAnswers();
   private emulator?: Emulator;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   async start(settings: EmbeddedSettings, policy: PasswordPolicy): Promise<CognitoPool> {
     this.emulator = await Emulator.start({
       port: settings.port,
       dataDir: settings.dataDir,
       // The emulator sends no mail: its "messages" land in our log, so a person can finish sign-up.
-      onCode: (delivery) => this.logger.log(codeLine(delivery)),
+      // Written once the requests in flight are answered: see AfterAnswers.
+      onCode: (delivery) => this.afterAnswers.run(() => this.logger.log(codeLine(delivery))),
       onError: (message) => this.logger.error(`cognito-local: ${message}`),
     });
     try {
@@ -40,6 +47,30 @@ export class LocalCognitoService implements OnApplicationShutdown {
       await this.emulator.stop();
       throw error;
     }
+  }
+
+  /** Counts the requests in flight, for AfterAnswers (only when the emulator runs). */
+  onModuleInit(): void {
+    if (!this.emulator) return;
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // An aborted request may also be answered later: counted out once.
+    const open = new WeakSet<object>();
+    const answered = (request: object) => {
+      if (open.delete(request)) this.afterAnswers.answered();
+    };
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      open.add(request);
+      this.afterAnswers.started();
+      done();
+    });
+    fastify.addHook('onResponse', (request, _reply, done) => {
+      answered(request);
+      done();
+    });
+    fastify.addHook('onRequestAbort', (request, done) => {
+      answered(request);
+      done();
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -26,7 +26,10 @@ export class PasswordResolver {
 
   @Public()
   @RateLimit('attempt')
-  @Mutation(() => Boolean, { description: 'Sets a new password with the code from `forgotPassword`. True when done.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Sets a new password with the code from `forgotPassword` and ends every session of the user. True when done.',
+  })
   confirmForgotPassword(
     @Args('input', { description: 'Username, code and new password.' }) input: ConfirmForgotPasswordInput,
   ): Promise<boolean> {

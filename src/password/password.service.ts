@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { assertPasswordPolicy } from '../auth/password-policy';
 import { CognitoAccountService } from '../cognito/cognito-account.service';
 import { CognitoService } from '../cognito/cognito.service';
 import { CodeDeliveryDetails, TokenUser } from '../cognito/cognito.types';
+import { TokenVerifier } from '../cognito/token-verifier';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { BadUserInputError } from '../errors/app-errors';
@@ -11,10 +12,13 @@ import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.
 
 @Injectable()
 export class PasswordService {
+  private readonly logger = new Logger('Password');
+
   constructor(
     private readonly cognito: CognitoService,
     private readonly account: CognitoAccountService,
     private readonly sessions: SessionsService,
+    private readonly verifier: TokenVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -22,9 +26,17 @@ export class PasswordService {
     return this.cognito.forgotPassword(username);
   }
 
+  /** Sets the new password and ends every session of the user: a reset is how one recovers from a theft. */
   async confirmForgotPassword({ username, code, newPassword }: ConfirmForgotPasswordInput): Promise<boolean> {
     assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     await this.cognito.confirmForgotPassword(username, code, newPassword);
+    const endedUpTo = await this.endSessionsAfterReset(username, newPassword).catch((error: unknown) => {
+      this.logger.error(`A password was reset, but its user's sessions could not be ended: ${describe(error)}`);
+    });
+    // Tokens carry whole seconds, so a session begun in the second of the record counts as ended.
+    // Answering once that second is over (0.5 s later on average) lets the sign-in a client makes
+    // next, with the new password, work at once.
+    if (endedUpTo !== undefined) await secondOver(endedUpTo);
     return true;
   }
 
@@ -40,4 +52,50 @@ export class PasswordService {
     await this.sessions.endOthers(user);
     return true;
   }
+
+  /**
+   * Records a sign-out of every session up to now for the user whose password was just reset.
+   * Sign-outs are kept under the `username` claim of the user's tokens, but ConfirmForgotPassword
+   * answers nothing, and the name the client typed may be an alias (an email, on a pool that signs
+   * in by alias) or differ in case from the user's name (a case-insensitive pool). So we sign in
+   * once with the new password, which only the resetting client knows, and read the name from
+   * Cognito's answer: the tokens' `username` claim, or a challenge's USER_ID_FOR_SRP (an MFA user),
+   * which is that same name. That sign-in's own session ends with the others (its sign-in time is
+   * within the record) and its refresh token is revoked, best effort.
+   *
+   * Side effects of that sign-in: it counts as a sign-in in Cognito (Lambda triggers, the pool's
+   * sign-in events); with SMS or email MFA, Cognito sends the user a code they did not ask for
+   * (the challenge is left unanswered and expires). AWS's own refresh tokens are ended only by
+   * AdminUserGlobalSignOut, which needs IAM rights this server does not have: see the README
+   * (a Post confirmation trigger). The reset is done when this runs, so a failure here is logged,
+   * not answered: the client's next step, a sign-in with the new password, works either way.
+   */
+  private async endSessionsAfterReset(typedName: string, newPassword: string): Promise<number> {
+    const signedIn = await this.cognito.signIn(typedName, newPassword);
+    if ('name' in signedIn) {
+      const username = signedIn.parameters.find((p) => p.name === 'USER_ID_FOR_SRP')?.value;
+      if (!username) throw new Error(`the ${signedIn.name} challenge did not name the user (USER_ID_FOR_SRP)`);
+      return this.sessions.endAll({ username, authTime: 0 });
+    }
+    const user = await this.verifier.verify(signedIn.accessToken);
+    const endedUpTo = await this.sessions.endAll(user);
+    if (signedIn.refreshToken) {
+      await this.cognito.revokeRefreshToken(signedIn.refreshToken).catch((error: unknown) => {
+        this.logger.warn(`Could not revoke the refresh token of the sign-in after a reset: ${describe(error)}`);
+      });
+    }
+    return endedUpTo;
+  }
+}
+
+/** A little past the end of `second` (Unix seconds) on our clock, for clocks a few ms apart; 2 s at most. */
+function secondOver(second: number): Promise<void> {
+  const waitMs = Math.min((second + 1) * 1000 + CLOCK_MARGIN_MS - Date.now(), 2000);
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
+}
+
+const CLOCK_MARGIN_MS = 50;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

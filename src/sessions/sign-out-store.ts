@@ -16,12 +16,13 @@ export interface SignOut {
  * that long.
  *
  * The default keeps it in this process's memory: right for one instance. Several instances need
- * one shared store (Redis: SET signout:<userId> <json> EX <longest refresh-token life>), provided
+ * one shared store (Redis: SET signout:<username> <json> EX <longest refresh-token life>), provided
  * under SIGN_OUT_STORE in place of InMemorySignOutStore.
  */
 export interface SignOutStore {
-  record(userId: string, signOut: SignOut): Promise<void>;
-  find(userId: string): Promise<SignOut | undefined>;
+  /** @param username the `username` claim of the user's tokens, as it is (never case-folded). */
+  record(username: string, signOut: SignOut): Promise<void>;
+  find(username: string): Promise<SignOut | undefined>;
 }
 
 export class InMemorySignOutStore implements SignOutStore {
@@ -32,10 +33,10 @@ export class InMemorySignOutStore implements SignOutStore {
   /** @param retentionMs how long a sign-out is remembered: the longest a refresh token lives. */
   constructor(private readonly retentionMs: number) {}
 
-  async record(userId: string, signOut: SignOut): Promise<void> {
+  async record(username: string, signOut: SignOut): Promise<void> {
     const now = Date.now();
-    this.signOuts.delete(userId);
-    this.signOuts.set(userId, { ...signOut, expiresAt: now + this.retentionMs });
+    this.signOuts.delete(username);
+    this.signOuts.set(username, { ...signOut, expiresAt: now + this.retentionMs });
     // Oldest first (insertion order): sweep the forgotten ones now and then.
     if (++this.writes % 1000 === 0) {
       for (const [id, entry] of this.signOuts) {
@@ -45,8 +46,8 @@ export class InMemorySignOutStore implements SignOutStore {
     }
   }
 
-  async find(userId: string): Promise<SignOut | undefined> {
-    const entry = this.signOuts.get(userId);
+  async find(username: string): Promise<SignOut | undefined> {
+    const entry = this.signOuts.get(username);
     return entry && entry.expiresAt > Date.now() ? entry : undefined;
   }
 }

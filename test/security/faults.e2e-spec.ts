@@ -118,7 +118,7 @@ describe('the signing keys', () => {
   const fetches = () => fake.gets.filter((path) => path === JWKS).length;
 
   beforeAll(async () => {
-    fake = new FakeCognito();
+    fake = new FakeCognito({ clientId: CLIENT });
     const endpoint = await fake.start();
     minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
     rotated = new TokenMinter(`${endpoint}/${POOL}`, CLIENT, 'protocol-key-2');

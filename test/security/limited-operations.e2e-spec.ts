@@ -41,7 +41,7 @@ describe('rate limits of each limited operation (fake Cognito)', () => {
   const newToken = () => minter.accessToken(`limits-user-${++serial}`);
 
   beforeAll(async () => {
-    fake = new FakeCognito();
+    fake = new FakeCognito({ clientId: CLIENT });
     const endpoint = await fake.start();
     minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
     fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 200, body: minter.jwks });
@@ -50,7 +50,7 @@ describe('rate limits of each limited operation (fake Cognito)', () => {
     await Promise.all(servers.map((s) => s.close()));
     await fake?.stop();
   });
-  beforeEach(() => fake.calls.splice(0));
+  beforeEach(() => fake.reset());
 
   describe('per account: 2 failed guesses, 2 codes sent', () => {
     let server: TestServer;
@@ -181,7 +181,8 @@ describe('rate limits of each limited operation (fake Cognito)', () => {
         },
       });
       const responses: GraphQLResponse[] = [];
-      for (let i = 0; i < 40; i++) responses.push(await refresh(server, 'a.b.c.d.e', sub));
+      const refreshToken = fake.refreshToken(sub);
+      for (let i = 0; i < 40; i++) responses.push(await refresh(server, refreshToken, sub));
       expect(responses.flatMap(errorCodes)).toEqual([]);
     });
   });

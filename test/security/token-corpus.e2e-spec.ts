@@ -24,7 +24,7 @@ describe('token corpus', () => {
   const rejected: string[] = [];
 
   beforeAll(async () => {
-    fake = new FakeCognito();
+    fake = new FakeCognito({ clientId: CLIENT });
     const endpoint = await fake.start();
     minter = new TokenMinter(`${endpoint}/${POOL}`, CLIENT);
     fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 200, body: minter.jwks });
