@@ -218,7 +218,8 @@ function readCognito(read: Reader, problems: string[], production: boolean): Poo
 function readHttp(read: Reader): HttpSettings {
   const requestTimeoutMs = read.integer('HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000);
   const headersTimeoutMs = read.integer('HTTP_HEADERS_TIMEOUT_MS', 10000, 100, 600000);
-  // Node refuses a headers timeout longer than the request timeout, at start-up and without naming a variable.
+  // With a longer headers timeout, Node 20 silently stops enforcing the request timeout (measured:
+  // headers 60 s, request 1 s: a body trickled in over 4 s was answered 200; headers 0.5 s: 408 at 1.0 s).
   if (headersTimeoutMs > requestTimeoutMs) {
     read.problem(
       `HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
