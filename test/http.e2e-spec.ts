@@ -162,6 +162,23 @@ describe('the HTTP layer', () => {
       { msg: 'request', reqId: pipelined.headers['x-request-id'], status: 400, outcome: 'HTTP_400' },
     ]);
 
+    // A client that closes its side halfway through its headers has left: nothing to answer, and
+    // one CLIENT_CLOSED line.
+    const leftLines = () => http.requestLines().filter((line) => line.outcome === 'CLIENT_CLOSED' && !line.method);
+    const before = leftLines().length;
+    const left = await new Promise<string>((resolve) => {
+      const socket = connect(http.port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.once('close', () => resolve(text));
+      socket.end('POST /graphql HTTP/1.1\r\nHost: local');
+    });
+    expect(left).toBe('');
+    for (let waited = 0; leftLines().length === before && waited < 5000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(leftLines().length).toBe(before + 1);
+
     const log = http.server.logger.lines.join('\n');
     expect(log).not.toContain('secret-header-value');
     expect(log).not.toContain('secret-query-value');

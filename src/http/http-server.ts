@@ -4,7 +4,7 @@ import { STATUS_CODES, Server } from 'node:http';
 import { Socket } from 'node:net';
 import { HttpSettings } from '../config/config';
 import { httpErrorBody } from '../errors/http-errors.filter';
-import { pathOf, recordRefusal, writeRequestLine } from '../logging/request-log';
+import { pathOf, recordClientLeft, recordRefusal, writeRequestLine } from '../logging/request-log';
 
 const GRAPHQL_PATH = '/graphql';
 const logger = new Logger('Http');
@@ -92,8 +92,15 @@ function limitConnections(server: Server, max: number): void {
  * GraphQL shape, and logged once; then the connection is closed.
  */
 function answerNodeRefusal(error: NodeJS.ErrnoException, socket: Socket): void {
-  // The client is gone: nothing to answer (a request under way gets its CLIENT_CLOSED line).
+  // The client is gone: nothing to answer (a request under way gets its CLIENT_CLOSED line). A
+  // reset also ends idle connections, so it alone is no sign that a request was begun.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'HPE_INVALID_EOF_STATE') {
+    // The client closed its side in the middle of a request: it left, nothing was refused.
+    recordClientLeft(socket);
+    socket.destroy();
+    return;
+  }
   const { status, message } = NODE_REFUSALS[error.code ?? ''] ?? MALFORMED;
   const { reqId, answerStarted } = recordRefusal(socket, status);
   if (socket.writable && !answerStarted) {

@@ -99,14 +99,28 @@ export function pathOf(request: FastifyRequest): string {
  */
 export function recordRefusal(socket: Socket, status: number): { reqId: string; answerStarted: boolean } {
   const current = inFlight.get(socket);
-  // A request that has all arrived is not the one refused: that is the next one on the connection.
-  if (current && !current.request.raw.complete) {
-    recordOf(current.request).refusedWith = status;
-    return { reqId: current.request.id, answerStarted: current.reply.raw.headersSent };
+  const request = underWay(socket);
+  if (request) {
+    recordOf(request).refusedWith = status;
+    return { reqId: request.id, answerStarted: current!.reply.raw.headersSent };
   }
   const reqId = randomUUID();
   writeRequestLine({ reqId, status, outcome: `HTTP_${status}` });
   return { reqId, answerStarted: current?.reply.raw.headersSent ?? false };
+}
+
+/**
+ * The client closed its side of `socket` in the middle of a request. A request under way gets its
+ * CLIENT_CLOSED line when it is cut off; one whose headers had not all come gets one here.
+ */
+export function recordClientLeft(socket: Socket): void {
+  if (!underWay(socket)) writeRequestLine({ reqId: randomUUID(), outcome: 'CLIENT_CLOSED' });
+}
+
+/** The request `socket` is receiving, if any. One that has all arrived is not: what Node refuses then is the next one. */
+function underWay(socket: Socket): FastifyRequest | undefined {
+  const request = inFlight.get(socket)?.request;
+  return request && !request.raw.complete ? request : undefined;
 }
 
 /**
