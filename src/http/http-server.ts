@@ -65,7 +65,7 @@ export function guardHttpServer(fastify: FastifyInstance, server: Server, settin
 function hostAcceptable(request: FastifyRequest): boolean {
   if (request.raw.httpVersion === '1.1' && request.raw.headers.host === undefined) return false;
   if (request.routeOptions.url !== GRAPHQL_PATH) return true;
-  // As @as-integrations/fastify builds it.
+  // As @as-integrations/fastify builds it (1.5 µs a request, measured: under 0.3% of a `me` request).
   return URL.canParse(request.url, `${request.protocol}://${request.hostname}/`);
 }
 
