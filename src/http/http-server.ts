@@ -71,7 +71,8 @@ function hostAcceptable(request: FastifyRequest): boolean {
 
 /**
  * Past HTTP_MAX_CONNECTIONS Node closes each new connection at once (nothing is read, so there is
- * no request to log); a warning says so at most every 10 s, with the count.
+ * no request to log). A warning says so at the first, then at most every 10 s with the number
+ * refused since the last one: a flood of refused connections must not become a flood of lines.
  */
 function limitConnections(server: Server, max: number): void {
   server.maxConnections = max;
