@@ -70,7 +70,10 @@ interface RequestLine {
   outcome?: string;
 }
 
-/** Writes one request line (fields left undefined are not written). Health probes come every few seconds: theirs are debug lines. */
+/**
+ * Writes one request line (fields left undefined are not written). Health probes come every few
+ * seconds: theirs are debug lines.
+ */
 export function writeRequestLine({ reqId, method, path, status, durationMs, operation, outcome }: RequestLine): void {
   const line = {
     msg: 'request',
@@ -99,10 +102,9 @@ export function pathOf(request: FastifyRequest): string {
  */
 export function recordRefusal(socket: Socket, status: number): { reqId: string; answerStarted: boolean } {
   const current = inFlight.get(socket);
-  const request = underWay(socket);
-  if (request) {
-    recordOf(request).refusedWith = status;
-    return { reqId: request.id, answerStarted: current!.reply.raw.headersSent };
+  if (current && arriving(current.request)) {
+    recordOf(current.request).refusedWith = status;
+    return { reqId: current.request.id, answerStarted: current.reply.raw.headersSent };
   }
   const reqId = randomUUID();
   writeRequestLine({ reqId, status, outcome: `HTTP_${status}` });
@@ -114,13 +116,13 @@ export function recordRefusal(socket: Socket, status: number): { reqId: string; 
  * CLIENT_CLOSED line when it is cut off; one whose headers had not all come gets one here.
  */
 export function recordClientLeft(socket: Socket): void {
-  if (!underWay(socket)) writeRequestLine({ reqId: randomUUID(), outcome: 'CLIENT_CLOSED' });
+  const current = inFlight.get(socket);
+  if (!(current && arriving(current.request))) writeRequestLine({ reqId: randomUUID(), outcome: 'CLIENT_CLOSED' });
 }
 
-/** The request `socket` is receiving, if any. One that has all arrived is not: what Node refuses then is the next one. */
-function underWay(socket: Socket): FastifyRequest | undefined {
-  const request = inFlight.get(socket)?.request;
-  return request && !request.raw.complete ? request : undefined;
+/** Whether a request is still arriving. One that has all arrived is not what Node refuses: that is the next one. */
+function arriving(request: FastifyRequest): boolean {
+  return !request.raw.complete;
 }
 
 /**
@@ -141,7 +143,7 @@ export function logEveryRequest(fastify: FastifyInstance): void {
       outcome: record?.outcome ?? fields.outcome,
     });
   };
-  const done = (request: FastifyRequest) => {
+  const ended = (request: FastifyRequest) => {
     if (inFlight.get(request.raw.socket)?.request === request) inFlight.delete(request.raw.socket);
   };
   fastify.addHook('onRequest', (request, reply, next) => {
@@ -150,7 +152,7 @@ export function logEveryRequest(fastify: FastifyInstance): void {
     next();
   });
   fastify.addHook('onResponse', (request, reply, next) => {
-    done(request);
+    ended(request);
     const status = reply.statusCode;
     write(request, {
       status,
@@ -160,7 +162,7 @@ export function logEveryRequest(fastify: FastifyInstance): void {
     next();
   });
   fastify.addHook('onRequestAbort', (request, next) => {
-    done(request);
+    ended(request);
     const refusedWith = records.get(request)?.refusedWith;
     write(
       request,
