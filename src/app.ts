@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/config';
+import { guardHttpServer, httpServerOptions } from './http/http-server';
 import { logEveryRequest, requestIds } from './logging/request-log';
 
 /** Builds the server (main.ts and the tests share this); the caller decides when to listen. */
@@ -13,6 +14,7 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
     new FastifyAdapter({
+      ...httpServerOptions(config.http),
       bodyLimit: config.graphql.bodyLimitBytes,
       trustProxy: config.trustProxy,
       // No Nest middleware here: without middie, no request walks an empty middleware chain.
@@ -24,6 +26,8 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  logEveryRequest(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  logEveryRequest(fastify);
+  guardHttpServer(fastify, app.getHttpServer(), config.http);
   return app;
 }

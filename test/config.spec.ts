@@ -32,6 +32,7 @@ describe('parseConfig', () => {
       signOutRetentionDays: 30,
       tokenCacheSize: 10000,
       logging: { level: 'info', format: 'pretty' },
+      http: { requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 72000, maxConnections: 1000 },
       shutdownTimeoutMs: 10000,
       rateLimits: {
         ipMax: 30,
@@ -180,6 +181,27 @@ describe('parseConfig', () => {
     expect(problemsOf({ LOG_LEVEL: 'loud', LOG_FORMAT: 'xml' })).toEqual([
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace; got "loud"',
       'LOG_FORMAT must be one of json, pretty; got "xml"',
+    ]);
+  });
+
+  it('reads the HTTP timeouts and connection limit, refusing a headers timeout longer than the request timeout', () => {
+    expect(
+      parseConfig({
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+        HTTP_MAX_CONNECTIONS: '50',
+      }).http,
+    ).toEqual({ requestTimeoutMs: 5000, headersTimeoutMs: 2000, keepAliveTimeoutMs: 65000, maxConnections: 50 });
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '0', HTTP_MAX_CONNECTIONS: 'many' })).toEqual([
+      'HTTP_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000; got "0"',
+      'HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000; got "many"',
+    ]);
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '8000' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS (8000) must not be longer than HTTP_REQUEST_TIMEOUT_MS (5000)',
+    ]);
+    expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' })).toEqual([
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number from 100 to 600000; got "-1"',
     ]);
   });
 

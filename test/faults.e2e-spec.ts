@@ -97,6 +97,27 @@ describe('faults of the user pool', () => {
     );
   });
 
+  it("logs the unexpected error with its request's id: the id of that request's line", async () => {
+    fake.error('SignUp', 'AnotherNewException');
+    const after = server.logger.lines.length;
+    expect(errorCodes(await register())).toEqual(['INTERNAL_SERVER_ERROR']);
+    const sinceThen = () => server.logger.lines.slice(after);
+    // The request line comes when the answer has gone: wait for it.
+    for (let waited = 0; !sinceThen().some((line) => line.includes('[Request]')) && waited < 5000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const lines = sinceThen();
+    const errorLine = lines.find((line) => line.includes('Unexpected error in register: AnotherNewException'));
+    const errorId = /"reqId":"([^"]+)"/.exec(errorLine ?? '')?.[1];
+    const requestLine = lines.find((line) => line.includes('"outcome":"INTERNAL_SERVER_ERROR"'));
+    expect(errorId).toBeDefined();
+    expect(JSON.parse(requestLine!.slice(requestLine!.indexOf('{')))).toMatchObject({
+      msg: 'request',
+      reqId: errorId,
+      operation: 'Register',
+    });
+  });
+
   it('answers a token it cannot check, because the signing keys cannot be fetched, with SERVICE_UNAVAILABLE', async () => {
     fake.reply(`GET /${POOL}/.well-known/jwks.json`, { status: 503, body: {} });
     const response = await server.gql(ME, {}, wellFormedToken());

@@ -137,22 +137,41 @@ describe('in production, on a pool', () => {
     );
     expect(await requestLine('trace-bad-input')).toMatchObject({ operation: 'Register', outcome: 'BAD_USER_INPUT' });
 
-    // Refused before GraphQL (CSRF prevention), or left by its client: a line all the same.
-    await fetch(`${base}/graphql?query=%7B__typename%7D`, { headers: { 'x-request-id': 'trace-csrf' } });
-    expect(await requestLine('trace-csrf')).toMatchObject({ method: 'GET', status: 400, outcome: 'HTTP_400' });
+    // Refused before GraphQL (CSRF prevention; a body too large), or left by its client: a line all
+    // the same, with the path only: a GET's query string can carry variables.
+    const variables = encodeURIComponent(JSON.stringify({ input: { password: 'query-string-secret' } }));
+    await fetch(`${base}/graphql?query=%7B__typename%7D&variables=${variables}`, {
+      headers: { 'x-request-id': 'trace-csrf' },
+    });
+    expect(await requestLine('trace-csrf')).toMatchObject({
+      method: 'GET',
+      path: '/graphql',
+      status: 400,
+      outcome: 'HTTP_400',
+    });
+    await gql(ME, { pad: 'x'.repeat(70 * 1024) }, { 'x-request-id': 'trace-too-large' });
+    expect(await requestLine('trace-too-large')).toMatchObject({ path: '/graphql', status: 413, outcome: 'HTTP_413' });
     const left = halfSent(Number(new URL(base).port), { 'x-request-id': 'trace-left' });
     left.answered.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 100));
     left.abandon();
     expect(await requestLine('trace-left')).toMatchObject({ path: '/graphql', outcome: 'CLIENT_CLOSED' });
 
-    // An id that could forge or bloat log lines is replaced by a fresh one.
-    const hostile = await gql(ME, {}, { 'x-request-id': `${'x'.repeat(150)}"}` });
-    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // An id that could forge or bloat log lines is replaced by a fresh one: each rule on its own.
+    const idGiven = async (id: string) => (await gql(ME, {}, { 'x-request-id': id })).headers.get('x-request-id');
+    const fresh = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const longest = `Trace_1.2:3-${'a'.repeat(88)}`;
+    expect(await idGiven(longest)).toBe(longest);
+    expect(await idGiven(`${longest}a`)).toMatch(fresh); // allowed characters, one too many
+    for (const character of ['"', ' ', '/', '{']) {
+      expect(await idGiven(`trace${character}1`)).toMatch(fresh); // short, with one character not allowed
+    }
 
     // Every line of stdout is JSON (the parse above would have thrown), and no secret is in it.
     const log = server.output();
-    for (const secret of [PASSWORD, code, accessToken, idToken, refreshToken]) expect(log).not.toContain(secret);
+    for (const secret of [PASSWORD, code, accessToken, idToken, refreshToken, 'query-string-secret']) {
+      expect(log).not.toContain(secret);
+    }
   });
 
   it('reports liveness and readiness in the format of @nestjs/terminus; not ready while Cognito is unreachable', async () => {
@@ -186,6 +205,20 @@ describe('in production, on a pool', () => {
 
     await emulator.recover();
     await until(async () => (await health('ready')).status === 200);
+  });
+
+  it('stops on SIGINT (Ctrl-C) as on SIGTERM: finishes the request in flight, then exits 0', async () => {
+    const port = await freePort();
+    const interrupted = run({ ...env, PORT: String(port) }, workDir);
+    await waitFor(interrupted, /GraphQL API ready at/);
+    const request = halfSent(port);
+    await new Promise((r) => setTimeout(r, 200));
+    interrupted.child.kill('SIGINT');
+    await waitFor(interrupted, /SIGINT: finishing the requests in flight/);
+    await until(() => refused(port), 5000);
+    request.finish();
+    expect(await request.answered).toMatchObject({ status: 200 });
+    expect(await interrupted.exited).toBe(0);
   });
 
   it('exits 1 when a request is still in flight after SHUTDOWN_TIMEOUT_MS', async () => {

@@ -104,12 +104,12 @@ describe('GraphQL limits', () => {
     });
   });
 
-  it('answers an unknown HTTP route with 404 in the shape of a GraphQL error', async () => {
-    const response = await fetch(server.url.replace('/graphql', '/admin'));
+  it('answers an unknown HTTP route with 404 in the shape of a GraphQL error, without repeating the URL', async () => {
+    const response = await fetch(server.url.replace('/graphql', '/admin?password=Corr3ct-Horse!'));
     expect(response.status).toBe(404);
-    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
-      'NOT_FOUND',
-    );
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Not found: the GraphQL API is at /graphql', extensions: { code: 'NOT_FOUND' } }],
+    });
   });
 
   it('answers a body that is not JSON in the shape of a GraphQL error', async () => {
