@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync, KeyObject } from 'node:crypto';
+import * as http from '../src/cognito/bounded-get';
 import { describePool } from '../src/cognito/cognito-pool';
 import { JwksFetcher } from '../src/cognito/jwks-fetcher';
 import { TokenVerifier } from '../src/cognito/token-verifier';
@@ -6,7 +7,7 @@ import { parseConfig } from '../src/config/config';
 import { TokenMinter } from './support/token-minter';
 
 // Tokens as an AWS pool issues them cannot come from the emulator, so this test signs its own and
-// serves their JWKS through a stubbed fetch (the only network call the verifier makes).
+// serves their JWKS through a stubbed boundedGet (the only network call the verifier makes).
 const POOL_ID = 'eu-west-1_Test123';
 const CLIENT_ID = 'the-client';
 const AWS_ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`;
@@ -34,18 +35,15 @@ function token(
 }
 
 describe('TokenVerifier', () => {
-  const realFetch = global.fetch;
   const fetched: string[] = [];
 
   beforeAll(() => {
-    global.fetch = (async (uri: string) => {
-      fetched.push(String(uri));
-      return new Response(JSON.stringify(JWKS), { status: 200 });
-    }) as typeof fetch;
+    jest.spyOn(http, 'boundedGet').mockImplementation(async (uri) => {
+      fetched.push(uri);
+      return Buffer.from(JSON.stringify(JWKS));
+    });
   });
-  afterAll(() => {
-    global.fetch = realFetch;
-  });
+  afterAll(() => jest.restoreAllMocks());
 
   const verifierFor = async (env: Record<string, string> = {}) => {
     const config = parseConfig({ COGNITO_USER_POOL_ID: POOL_ID, COGNITO_CLIENT_ID: CLIENT_ID, ...env });
