@@ -150,6 +150,25 @@ describe('TokenVerifier', () => {
     expect(inner).toHaveBeenCalledTimes(3);
   });
 
+  it('takes an iat up to 60 s ahead (clocks disagree a little), and refuses one further ahead', async () => {
+    const verifier = await verifierFor();
+    expect(await rejection(verifier, token({ iat: now() + 30 }))).toBe('accepted');
+    expect(await rejection(verifier, token({ iat: now() + 90 }))).toMatch(/^UNAUTHENTICATED: .*not valid/);
+  });
+
+  it('keeps no token in its cache: each request gets the user with its own token attached', async () => {
+    const verifier = await verifierFor();
+    const jwt = token();
+    const first = await verifier.verify(jwt);
+    const again = await verifier.verify(jwt);
+    expect(again).toEqual(first);
+    expect(again.accessToken).toBe(jwt);
+    const cache = (verifier as unknown as { cache: { entries: Map<string, unknown> } }).cache;
+    const held = JSON.stringify([...cache.entries]);
+    expect(held).toContain('user-sub');
+    for (const part of jwt.split('.')) expect(held).not.toContain(part);
+  });
+
   it('never fetches a URI other than the configured JWKS URI', async () => {
     const fetcher = new JwksFetcher(['http://127.0.0.1:1/pool/.well-known/jwks.json'], 1000);
     await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not a JWKS URI of the pool');
