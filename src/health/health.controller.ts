@@ -25,10 +25,8 @@ export class HealthController {
   /** Ready when tokens can be checked (keys loaded) and sign-ins can reach Cognito. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const body = report({
-      jwks: statusOf(this.verifier.ready),
-      cognito: statusOf(await this.cognito.reachable()),
-    });
+    const cognito = await this.cognito.reachable();
+    const body = report({ jwks: statusOf(this.verifier.ready), cognito: statusOf(cognito) });
     if (body.status === 'error') reply.status(503);
     return body;
   }
