@@ -1,4 +1,6 @@
 import { createHmac, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import * as http from '../src/cognito/bounded-get';
 import { describePool } from '../src/cognito/cognito-pool';
 import { JwksFetcher } from '../src/cognito/jwks-fetcher';
@@ -172,5 +174,25 @@ describe('TokenVerifier', () => {
   it('never fetches a URI other than the configured JWKS URI', async () => {
     const fetcher = new JwksFetcher(['http://127.0.0.1:1/pool/.well-known/jwks.json'], 1000);
     await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not a JWKS URI of the pool');
+  });
+});
+
+describe('JwksFetcher', () => {
+  it('follows no redirect: the keys come from the pool JWKS URI itself', async () => {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (req.url === '/pool/.well-known/jwks.json') res.writeHead(302, { location: '/elsewhere/jwks.json' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(JWKS));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pool/.well-known/jwks.json`;
+      await expect(new JwksFetcher([uri], 1000).fetch(uri)).rejects.toThrow('HTTP status 302');
+      expect(asked).toEqual(['/pool/.well-known/jwks.json']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
