@@ -257,6 +257,54 @@ describe('parseConfig', () => {
     ).toMatchObject({ endpoint: 'http://cognito-local:9229' });
   });
 
+  it('in production, takes COGNITO_ISSUER over plain http only to this machine too', () => {
+    const pool = {
+      NODE_ENV: 'production',
+      COGNITO_USER_POOL_ID: 'local_abc',
+      COGNITO_CLIENT_ID: 'c',
+      COGNITO_ENDPOINT: 'https://cognito.example.com',
+    };
+    expect(parseConfig({ ...pool, COGNITO_ISSUER: 'http://localhost:9229/local_abc' }).cognito).toMatchObject({
+      issuer: 'http://localhost:9229/local_abc',
+    });
+    expect(problemsOf({ ...pool, COGNITO_ISSUER: 'http://cognito.example.com/local_abc' })).toEqual([
+      'COGNITO_ISSUER must use https in production (plain http only to localhost); got "http://cognito.example.com/local_abc"',
+    ]);
+  });
+
+  it.each(['COGNITO_ENDPOINT', 'COGNITO_ISSUER'])(
+    'refuses credentials in %s, naming it without quoting them',
+    (name) => {
+      const pool = {
+        COGNITO_USER_POOL_ID: 'local_abc',
+        COGNITO_CLIENT_ID: 'c',
+        COGNITO_ENDPOINT: 'http://127.0.0.1:9229',
+      };
+      for (const [url, shown] of [
+        ['http://svc:s3cret@cognito.internal:9229', 'http://…@cognito.internal:9229'],
+        ['http://svc@cognito.internal:9229', 'http://…@cognito.internal:9229'],
+        ['http://:s3cret@cognito.internal:9229', 'http://…@cognito.internal:9229'],
+        ['https://svc:s3cr@t@cognito.internal/local_abc', 'https://…@cognito.internal/local_abc'],
+      ]) {
+        expect(problemsOf({ ...pool, [name]: url })).toEqual([
+          `${name} must not contain credentials (user:password@); got "${shown}"`,
+        ]);
+      }
+    },
+  );
+
+  it('quotes no credentials in any URL problem, even in a value that is no URL', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      COGNITO_USER_POOL_ID: 'local_abc',
+      COGNITO_CLIENT_ID: 'c',
+      COGNITO_ENDPOINT: 'http://svc:a/b@cognito.internal',
+      COGNITO_ISSUER: 'ftp://svc:s3cret@cognito.internal',
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toMatch(/svc|s3cret|a\/b/);
+  });
+
   it('never echoes the client secret in its messages', () => {
     const error = (() => {
       try {

@@ -1,10 +1,22 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER } from './support/flows';
 import { freePort } from './support/free-port';
 import { run, waitFor } from './support/main-process';
 import { postGraphQL } from './support/test-server';
+
+/** Every folder and file under `dir` (itself included), with its permission bits. */
+function modes(dir: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  const walk = (path: string) => {
+    found[relative(dir, path) || '.'] = (statSync(path).mode & 0o777).toString(8);
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
+  return found;
+}
 
 describe('npm start', () => {
   let workDir: string;
@@ -23,6 +35,8 @@ describe('npm start', () => {
   });
 
   it('serves /graphql on the embedded emulator, logs codes, keeps users across restarts and exits cleanly', async () => {
+    // In a git checkout, as a developer runs it.
+    execFileSync('git', ['init', '-q', workDir]);
     const env = {
       PORT: String(await freePort()),
       COGNITO_LOCAL_PORT: String(await freePort()),
@@ -49,6 +63,23 @@ describe('npm start', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
+    // The emulator's data (the user's password in plain text, among others) is the owner's only,
+    // and git would not commit it.
+    const data = join(env.COGNITO_LOCAL_DATA_DIR, '.cognito');
+    const written = modes(data);
+    expect(Object.keys(written)).toEqual(expect.arrayContaining(['.', 'config.json', 'db', 'db/clients.json']));
+    for (const [path, mode] of Object.entries(written)) {
+      expect({ path, mode }).toEqual({ path, mode: statSync(join(data, path)).isDirectory() ? '700' : '600' });
+    }
+    expect(modes(env.COGNITO_LOCAL_DATA_DIR)['.']).toBe('700');
+    expect(execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: workDir }).toString()).toBe(
+      '',
+    );
+    // Files of an earlier version, readable by all, are made the owner's only at the next start.
+    for (const path of Object.keys(written)) {
+      chmodSync(join(data, path), statSync(join(data, path)).isDirectory() ? 0o755 : 0o644);
+    }
+
     // Same data folder: the pool, its client and the user are reused.
     const second = run(env, workDir);
     await waitFor(second, /GraphQL API ready/);
@@ -62,5 +93,8 @@ describe('npm start', () => {
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+    for (const [path, mode] of Object.entries(modes(data))) {
+      expect({ path, mode }).toEqual({ path, mode: statSync(join(data, path)).isDirectory() ? '700' : '600' });
+    }
   });
 });

@@ -1,14 +1,13 @@
 import { TokenCache } from '../src/cognito/token-cache';
-import { TokenUser } from '../src/cognito/cognito.types';
+import { TokenClaims } from '../src/cognito/cognito.types';
 
 const NOW = 1_800_000_000;
-const user = (id: string): TokenUser => ({
+const user = (id: string): TokenClaims => ({
   id,
   username: id,
   groups: ['g'],
   authTime: NOW,
   sessionId: `s-${id}`,
-  accessToken: `token-${id}`,
 });
 
 describe('TokenCache', () => {

@@ -1,4 +1,7 @@
 import { createHmac, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as http from '../src/cognito/bounded-get';
 import { describePool } from '../src/cognito/cognito-pool';
 import { JwksFetcher } from '../src/cognito/jwks-fetcher';
 import { TokenVerifier } from '../src/cognito/token-verifier';
@@ -6,7 +9,7 @@ import { parseConfig } from '../src/config/config';
 import { TokenMinter } from './support/token-minter';
 
 // Tokens as an AWS pool issues them cannot come from the emulator, so this test signs its own and
-// serves their JWKS through a stubbed fetch (the only network call the verifier makes).
+// serves their JWKS through a stubbed boundedGet (the only network call the verifier makes).
 const POOL_ID = 'eu-west-1_Test123';
 const CLIENT_ID = 'the-client';
 const AWS_ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`;
@@ -34,18 +37,15 @@ function token(
 }
 
 describe('TokenVerifier', () => {
-  const realFetch = global.fetch;
   const fetched: string[] = [];
 
   beforeAll(() => {
-    global.fetch = (async (uri: string) => {
-      fetched.push(String(uri));
-      return new Response(JSON.stringify(JWKS), { status: 200 });
-    }) as typeof fetch;
+    jest.spyOn(http, 'boundedGet').mockImplementation(async (uri) => {
+      fetched.push(uri);
+      return Buffer.from(JSON.stringify(JWKS));
+    });
   });
-  afterAll(() => {
-    global.fetch = realFetch;
-  });
+  afterAll(() => jest.restoreAllMocks());
 
   const verifierFor = async (env: Record<string, string> = {}) => {
     const config = parseConfig({ COGNITO_USER_POOL_ID: POOL_ID, COGNITO_CLIENT_ID: CLIENT_ID, ...env });
@@ -152,8 +152,47 @@ describe('TokenVerifier', () => {
     expect(inner).toHaveBeenCalledTimes(3);
   });
 
+  it('takes an iat up to 60 s ahead (clocks disagree a little), and refuses one further ahead', async () => {
+    const verifier = await verifierFor();
+    expect(await rejection(verifier, token({ iat: now() + 30 }))).toBe('accepted');
+    expect(await rejection(verifier, token({ iat: now() + 90 }))).toMatch(/^UNAUTHENTICATED: .*not valid/);
+  });
+
+  it('keeps no token in its cache: each request gets the user with its own token attached', async () => {
+    const verifier = await verifierFor();
+    const jwt = token();
+    const first = await verifier.verify(jwt);
+    const again = await verifier.verify(jwt);
+    expect(again).toEqual(first);
+    expect(again.accessToken).toBe(jwt);
+    const cache = (verifier as unknown as { cache: { entries: Map<string, unknown> } }).cache;
+    const held = JSON.stringify([...cache.entries]);
+    expect(held).toContain('user-sub');
+    for (const part of jwt.split('.')) expect(held).not.toContain(part);
+  });
+
   it('never fetches a URI other than the configured JWKS URI', async () => {
     const fetcher = new JwksFetcher(['http://127.0.0.1:1/pool/.well-known/jwks.json'], 1000);
     await expect(fetcher.fetch('http://attacker.invalid/jwks.json')).rejects.toThrow('not a JWKS URI of the pool');
+  });
+});
+
+describe('JwksFetcher', () => {
+  it('follows no redirect: the keys come from the pool JWKS URI itself', async () => {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (req.url === '/pool/.well-known/jwks.json') res.writeHead(302, { location: '/elsewhere/jwks.json' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(JWKS));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pool/.well-known/jwks.json`;
+      await expect(new JwksFetcher([uri], 1000).fetch(uri)).rejects.toThrow('HTTP status 302');
+      expect(asked).toEqual(['/pool/.well-known/jwks.json']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -35,8 +35,11 @@ export interface UserProfile {
   name: string | null;
 }
 
-/** Who a verified access token says the caller is. */
-export interface TokenUser {
+/**
+ * Who a verified access token says the caller is. This is what the token cache keeps: no token,
+ * so that the cache (a heap dump, a debugger) gives none away.
+ */
+export interface TokenClaims {
   id: string;
   username: string;
   groups: string[];
@@ -47,6 +50,10 @@ export interface TokenUser {
    * client has token revocation on; else `jti`, which changes with every refresh.
    */
   sessionId: string;
-  /** Kept to call Cognito on the user's behalf (GetUser); never logged. */
+}
+
+/** The caller of one request: the claims, and the token that request came with. */
+export interface TokenUser extends TokenClaims {
+  /** To call Cognito on the user's behalf (GetUser, ChangePassword, …); never logged, never cached. */
   accessToken: string;
 }

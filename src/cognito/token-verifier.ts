@@ -11,7 +11,7 @@ import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { JwksFetcher } from './jwks-fetcher';
 import { TokenCache } from './token-cache';
-import { TokenUser } from './cognito.types';
+import { TokenClaims, TokenUser } from './cognito.types';
 
 interface Verifier {
   verify(token: string): Promise<JwtPayload>;
@@ -101,23 +101,23 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     // Until the keys are loaded no token can be judged: that is our outage, not the caller's fault.
     if (!this.keysLoaded) throw new ServiceUnavailableError(KEYS_UNAVAILABLE);
     const cached = this.cache.get(token);
-    if (cached) return cached;
+    // The token goes with this request's user only: the cache keeps none.
+    if (cached) return { ...cached, accessToken: token };
     let payload: JwtPayload;
     try {
       payload = await this.verifier.verify(token);
     } catch (error) {
       throw verificationError(error);
     }
-    const user: TokenUser = {
+    const claims: TokenClaims = {
       id: payload.sub as string,
       username: payload.username as string,
       groups: (payload['cognito:groups'] as string[] | undefined) ?? [],
       authTime: typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat as number),
       sessionId: String(payload.origin_jti ?? payload.jti ?? ''),
-      accessToken: token,
     };
-    this.cache.set(token, user, payload.exp as number);
-    return user;
+    this.cache.set(token, claims, payload.exp as number);
+    return { ...claims, accessToken: token };
   }
 }
 

@@ -301,7 +301,10 @@ class Reader {
     return fallback;
   }
 
-  /** An http(s) URL; in production, plain http only to this machine (passwords and keys travel on it). */
+  /**
+   * An http(s) URL without credentials; in production, plain http only to this machine (passwords
+   * and keys travel on it).
+   */
   url(name: string, httpsOnly: boolean): string | undefined {
     const raw = this.optional(name);
     if (raw === undefined) return undefined;
@@ -311,6 +314,13 @@ class Reader {
     } catch {
       // reported below
     }
+    // What the problems quote, without anything before an @: it may be a password.
+    const shown = raw.replace(/\/\/.*@/, '//…@');
+    if (url?.username || url?.password) {
+      // Cognito takes none there, and this URL reaches logs and error messages.
+      this.problems.push(`${name} must not contain credentials (user:password@); got "${shown}"`);
+      return undefined;
+    }
     if (
       url?.protocol === 'https:' ||
       (url?.protocol === 'http:' && !(httpsOnly && !LOOPBACK_HOST.test(url.hostname)))
@@ -319,8 +329,8 @@ class Reader {
     }
     this.problems.push(
       url?.protocol === 'http:'
-        ? `${name} must use https in production (plain http only to localhost); got "${raw}"`
-        : `${name} must be an http(s) URL such as "http://127.0.0.1:9229"; got "${raw}"`,
+        ? `${name} must use https in production (plain http only to localhost); got "${shown}"`
+        : `${name} must be an http(s) URL such as "http://127.0.0.1:9229"; got "${shown}"`,
     );
     return undefined;
   }

@@ -6,6 +6,10 @@
 // Its own CLI logs through pino-pretty, which loses lines after a few code messages: we give it a
 // logger of ours instead.
 
+// What cognito-local writes (users with plain passwords, codes, refresh tokens, TOTP secrets) is
+// for the owner alone: files 0600, folders 0700.
+process.umask(0o077);
+
 const { createDefaultServer } = require('cognito-local');
 const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-local')] }));
 const { parseCodeDelivery } = require('./code-delivery');

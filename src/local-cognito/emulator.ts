@@ -1,5 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CodeDelivery {
@@ -105,14 +105,38 @@ export class Emulator {
 }
 
 /**
+ * cognito-local keeps passwords, codes, refresh tokens and TOTP secrets in plain text under
+ * `<dataDir>/.cognito`: that folder and all in it are the owner's only (0700 folders, 0600 files;
+ * the child runs with umask 077 for the files it writes, and those of an earlier run are put right
+ * here), and git ignores it wherever the data folder is (a `.gitignore` of its own, since the
+ * project's names only the default folder). The data folder itself may be any folder, so it is
+ * left as it is, unless we create it.
+ *
  * Pools must use plain usernames (cognito-local defaults to email-as-username), and that default
  * is only read from its config file when a pool is created.
  */
 function prepareDataDir(dataDir: string): void {
   const configDir = join(dataDir, '.cognito');
-  mkdirSync(configDir, { recursive: true });
-  const configFile = join(configDir, 'config.json');
-  if (!existsSync(configFile)) {
-    writeFileSync(configFile, JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }, null, 2));
+  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  ownerOnly(configDir);
+  writeIfMissing(
+    join(configDir, '.gitignore'),
+    "# The emulator's data, passwords in plain text: never commit it.\n*\n",
+  );
+  writeIfMissing(
+    join(configDir, 'config.json'),
+    JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }, null, 2),
+  );
+}
+
+function ownerOnly(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) ownerOnly(join(dir, entry.name));
+    else if (entry.isFile()) chmodSync(join(dir, entry.name), 0o600);
   }
+}
+
+function writeIfMissing(file: string, content: string): void {
+  if (!existsSync(file)) writeFileSync(file, content, { mode: 0o600 });
 }

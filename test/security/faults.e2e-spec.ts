@@ -1,5 +1,6 @@
 import { ME, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
 import { FakeCognito } from '../support/fake-cognito';
+import { collectGarbage, Exchange, HostileKeyServer, Misbehaviour } from '../support/hostile-key-server';
 import { SlowProxy } from '../support/slow-proxy';
 import { StandaloneEmulator } from '../support/standalone-emulator';
 import { errorCodes, startTestServer, TestServer } from '../support/test-server';
@@ -170,6 +171,92 @@ describe('the signing keys', () => {
     recordFigure('unknownKidFlood', { tokens: 50, jwksFetches: fetches() - before - 1 });
     // Known keys keep working all along.
     expect((await server.gql(TOKEN_FIELDS, {}, minter.accessToken('steady'))).data.me.id).toBe('steady');
+    survived();
+  });
+});
+
+describe('a key server that trickles or floods its answer', () => {
+  const TIMEOUT_MS = 500;
+  let keys: HostileKeyServer;
+  let server: TestServer | undefined;
+
+  const start = async (misbehaviour: Misbehaviour) => {
+    keys = new HostileKeyServer(misbehaviour);
+    server = await startTestServer({
+      COGNITO_USER_POOL_ID: 'local_hostile',
+      COGNITO_CLIENT_ID: 'hostile-client',
+      COGNITO_ENDPOINT: await keys.start(),
+      COGNITO_TIMEOUT_MS: String(TIMEOUT_MS),
+    });
+    return server;
+  };
+  /** The first `count` fetches of the keys, once each has ended. */
+  const ended = async (count: number): Promise<Exchange[]> => {
+    const deadline = Date.now() + 20_000;
+    while (keys.exchanges.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const exchanges = keys.exchanges.slice(0, count);
+    expect(exchanges).toHaveLength(count);
+    await Promise.all(exchanges.map((exchange) => exchange.closed));
+    return exchanges;
+  };
+  const readiness = async () => (await fetch(server!.url.replace('/graphql', '/health/ready'))).status;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await keys?.stop();
+  });
+
+  it.each(['head', 'body'] as const)(
+    'trickling its %s: start-up, the readiness probe and the key retries each give up after COGNITO_TIMEOUT_MS',
+    async (what) => {
+      faults.injected++;
+      const EVERY_MS = 50;
+      // A long-running server collects garbage now and then; on Node 20 that once lost fetch()'s
+      // abort signal, and the fetch hung for as long as the key server kept trickling.
+      const gc = setInterval(collectGarbage, 100);
+      try {
+        // Start-up waits for the keys: it must stop waiting.
+        await start({ kind: 'trickle', what, everyMs: EVERY_MS });
+        expect(server!.logger.lines.join('\n')).toMatch(/warn .*Could not load the token signing keys/);
+        expect(await readiness()).toBe(503);
+        // Start-up, the probe, and the first retry (500 ms after start-up).
+        const exchanges = await ended(3);
+        // Each hung up on its own deadline, about TIMEOUT_MS / EVERY_MS bytes in (the trickle and
+        // the deadline run on this process's event loop, so a busy machine slows both alike),
+        // long before the answer was whole.
+        const trickled = exchanges.map((exchange) => exchange.sent);
+        for (const sent of trickled) expect(sent).toBeLessThan((4 * TIMEOUT_MS) / EVERY_MS);
+        expect(Math.max(...trickled)).toBeLessThan(exchanges[0].of);
+        recordFigure(`trickledKeys-${what}`, {
+          everyMs: EVERY_MS,
+          timeoutMs: TIMEOUT_MS,
+          maxBytesBeforeHangUp: Math.max(...trickled),
+        });
+      } finally {
+        clearInterval(gc);
+      }
+      survived();
+    },
+  );
+
+  it.each([
+    ['declaring its size', true],
+    ['without a Content-Length', false],
+  ])('flooding 100 MiB %s: refuses the answer past 64 KiB without reading the rest', async (_how, declared) => {
+    faults.injected++;
+    const BYTES = 100 * 1024 * 1024;
+    await start({ kind: 'flood', bytes: BYTES, declared });
+    expect(await readiness()).toBe(503);
+    const exchanges = await ended(2);
+    // What went out before we hung up: at most the 64 KiB we read, plus what the sockets' buffers
+    // hold (a few MiB on loopback); reading the whole answer would have taken all 100 MiB.
+    const sent = exchanges.map((exchange) => exchange.sent);
+    for (const bytes of sent) expect(bytes).toBeLessThan(16 * 1024 * 1024);
+    recordFigure(`floodedKeys-${declared ? 'declared' : 'chunked'}`, {
+      bytes: BYTES,
+      maxBytesBeforeHangUp: Math.max(...sent),
+    });
     survived();
   });
 });
