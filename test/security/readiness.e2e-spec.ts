@@ -11,7 +11,7 @@ describe('readiness', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    fake = new FakeCognito();
+    fake = new FakeCognito({ clientId: 'ready-client' });
     const endpoint = await fake.start();
     fake.reply(`GET ${JWKS}`, keys());
     server = await startTestServer({
