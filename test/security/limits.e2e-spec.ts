@@ -191,6 +191,21 @@ describe('GraphQL limits', () => {
       await refusedBeforeResolvers(`{${copies.slice(0, 2).join(' ')}}`, /has 2 aliases \(at most 0\)/);
     });
 
+    it('measures introspection apart from the fields beside it, in fragments too', async () => {
+      const copies = Array.from({ length: 9 }, (_, i) => `s${i}:__schema{types{fields{args{name}}}}`);
+      await refusedBeforeResolvers(`{ __typename ${copies.join(' ')} }`, /in __schema\/__type has 9 aliases/);
+      await refusedBeforeResolvers(
+        `{ __typename ...F } fragment F on Query { ... on Query { ${copies.slice(0, 2).join(' ')} } }`,
+        /in __schema\/__type has 2 aliases/,
+      );
+      // Ordinary fields keep the configured limits beside it.
+      const aliased = Array.from({ length: 4 }, (_, i) => `t${i}: __typename`).join(' ');
+      await refusedBeforeResolvers(
+        `{ __schema { queryType { name } } ${aliased} }`,
+        /The operation has 4 aliases \(at most 3\)$/,
+      );
+    });
+
     it('refuses introspection nested deeper than its budget', async () => {
       const ofTypes = 'ofType{'.repeat(18);
       const query = `{ __schema { types { fields { type { ${ofTypes} name ${'}'.repeat(18)} } } } } }`;
