@@ -112,3 +112,28 @@ describe('RateLimiter: what it keeps', () => {
     expect((await store.increment('attempt:victim', 60_000)).count).toBe(2);
   });
 });
+
+describe('RateLimiter: refused calls and refreshes', () => {
+  const refused = (promise: Promise<unknown>) =>
+    promise.then(
+      () => false,
+      (error) => error.code === 'TOO_MANY_REQUESTS',
+    );
+
+  it('keeps no key for a name whose calls were all given back, so refused calls cannot push out a lockout', async () => {
+    const store = new InMemoryAttemptStore();
+    const limiter = new RateLimiter(store, parseConfig({ RATE_LIMIT_IP_MAX: '1000000' }));
+    for (let i = 0; i < 1000; i++)
+      await limiter.settle(await limiter.begin('attempt', '10.0.0.1', [`name-${i}`]), false);
+    // The client's own count is all that is left.
+    expect(store.usage.keys).toBe(1);
+  });
+
+  it('counts every refresh against a ceiling of ten times the IP limit, successful ones included', async () => {
+    const limiter = new RateLimiter(new InMemoryAttemptStore(), parseConfig({ RATE_LIMIT_IP_MAX: '2' }));
+    const succeed = async () => limiter.settle(await limiter.begin('refresh', '10.0.0.1', []), false);
+    for (let i = 0; i < 20; i++) await succeed();
+    expect(await refused(limiter.begin('refresh', '10.0.0.1', []))).toBe(true);
+    expect(await refused(limiter.begin('refresh', '10.0.0.2', []))).toBe(false);
+  });
+});

@@ -56,9 +56,10 @@ export class InMemoryAttemptStore implements AttemptStore {
     return { ...window };
   }
 
+  /** A window back at 0 is dropped: refused calls must not fill the store and push out counted ones. */
   async decrement(key: string): Promise<void> {
     const window = this.windows.get(key);
-    if (window && window.count > 0) window.count--;
+    if (window && --window.count <= 0) this.delete(key);
   }
 
   private delete(key: string): void {

@@ -28,6 +28,14 @@ export interface Ticket {
   keys: string[];
 }
 
+/**
+ * Refreshes a client may make per window, successful ones included, as a multiple of RATE_LIMIT_IP_MAX
+ * (300 a minute by default: an app refreshes each session about once an hour, so that serves an
+ * office of thousands behind one address, and still bounds what one stolen token can cost).
+ */
+const REFRESHES_PER_CALL = 10;
+const REFRESH_SUFFIX = '#refresh';
+
 @Injectable()
 export class RateLimiter {
   private readonly limits: RateLimits;
@@ -51,7 +59,15 @@ export class RateLimiter {
     const client = clientKey(ip);
     refuseOver(await this.store.increment(client, ipWindowSeconds * 1000), ipMax);
     // A refresh names no account: only its client is counted, and only a failure keeps the count.
-    if (kind === 'refresh') return { kind, keys: [client] };
+    // Every refresh, successful or not, also counts against a ceiling of its own, so that holding
+    // one valid refresh token does not buy unlimited calls on Cognito's quota (shared by every user).
+    if (kind === 'refresh') {
+      refuseOver(
+        await this.store.increment(`${client}${REFRESH_SUFFIX}`, ipWindowSeconds * 1000),
+        ipMax * REFRESHES_PER_CALL,
+      );
+      return { kind, keys: [client] };
+    }
     const keys = [...new Set(subjects.map((subject) => accountKey(kind, subject)).filter((k) => k !== undefined))];
     const windows = await Promise.all(keys.map((key) => this.store.increment(key, accountWindowSeconds * 1000)));
     const max = kind === 'send' ? accountSendsMax : accountFailuresMax;
