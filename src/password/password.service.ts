@@ -30,13 +30,19 @@ export class PasswordService {
   async confirmForgotPassword({ username, code, newPassword }: ConfirmForgotPasswordInput): Promise<boolean> {
     assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     await this.cognito.confirmForgotPassword(username, code, newPassword);
+    // First under the name typed, which is the user's own name on most pools: should the sign-in
+    // below fail, the sessions of such a user have ended all the same.
+    const typedUpTo = await this.sessions.endAll({ username, authTime: 0 });
     const endedUpTo = await this.endSessionsAfterReset(username, newPassword).catch((error: unknown) => {
-      this.logger.error(`A password was reset, but its user's sessions could not be ended: ${describe(error)}`);
+      this.logger.error(
+        `A password was reset, but its user's sessions were ended only under the name typed: ${describe(error)}`,
+      );
+      return typedUpTo;
     });
     // Tokens carry whole seconds, so a session begun in the second of the record counts as ended.
     // Answering once that second is over (0.5 s later on average) lets the sign-in a client makes
     // next, with the new password, work at once.
-    if (endedUpTo !== undefined) await secondOver(endedUpTo);
+    await secondOver(endedUpTo);
     return true;
   }
 
@@ -68,7 +74,8 @@ export class PasswordService {
    * (the challenge is left unanswered and expires). AWS's own refresh tokens are ended only by
    * AdminUserGlobalSignOut, which needs IAM rights this server does not have: see the README
    * (a Post confirmation trigger). The reset is done when this runs, so a failure here is logged,
-   * not answered: the client's next step, a sign-in with the new password, works either way.
+   * not answered (the sessions have ended under the name typed): the client's next step, a sign-in
+   * with the new password, works either way.
    */
   private async endSessionsAfterReset(typedName: string, newPassword: string): Promise<number> {
     const signedIn = await this.cognito.signIn(typedName, newPassword);
