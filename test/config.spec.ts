@@ -168,7 +168,7 @@ describe('parseConfig', () => {
 
     it('keeps the developer defaults on the embedded emulator, which can be closed too', () => {
       expect(exposure({})).toEqual(open);
-      expect(exposure({ NODE_ENV: 'staging' })).toEqual(open);
+      expect(exposure({ NODE_ENV: 'test' })).toEqual(open);
       expect(exposure({ GRAPHQL_IDE: 'false', GRAPHQL_INTROSPECTION: 'false' })).toEqual({
         ...closed,
         suggestions: true,
@@ -239,6 +239,17 @@ describe('parseConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       expect.stringMatching(/^COGNITO_USER_POOL_ID is required when NODE_ENV=production/),
     ]);
+  });
+
+  it('refuses the embedded emulator under a misspelt or other NODE_ENV too, and runs it unset, development or test', () => {
+    for (const nodeEnv of ['prod', 'staging', 'Production']) {
+      expect(problemsOf({ NODE_ENV: nodeEnv })).toEqual([
+        expect.stringMatching(new RegExp(`^COGNITO_USER_POOL_ID is required when NODE_ENV=${nodeEnv}`)),
+      ]);
+    }
+    for (const nodeEnv of [{}, { NODE_ENV: 'development' }, { NODE_ENV: 'test' }]) {
+      expect(parseConfig(nodeEnv).cognito.kind).toBe('embedded');
+    }
   });
 
   it('in production, takes plain http only to this machine', () => {

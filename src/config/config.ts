@@ -119,7 +119,7 @@ export function parseConfig(env: Env): AppConfig {
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
     production,
-    cognito: readCognito(read, problems, production),
+    cognito: readCognito(read, problems, nodeEnv),
     cognitoTimeoutMs: read.integer('COGNITO_TIMEOUT_MS', 5000, 100, 60000),
     passwordPolicy: {
       minimumLength: read.integer('PASSWORD_MIN_LENGTH', 8, 6, 99),
@@ -162,7 +162,11 @@ export function parseConfig(env: Env): AppConfig {
   return config;
 }
 
-function readCognito(read: Reader, problems: string[], production: boolean): PoolSettings | EmbeddedSettings {
+/** NODE_ENV values under which the embedded emulator may run (none is a developer's first `npm start`). */
+const EMULATOR_ENVIRONMENTS = [undefined, 'development', 'test'];
+
+function readCognito(read: Reader, problems: string[], nodeEnv: string | undefined): PoolSettings | EmbeddedSettings {
+  const production = nodeEnv === 'production';
   const userPoolId = read.optional('COGNITO_USER_POOL_ID');
   if (!userPoolId) {
     for (const name of POOL_ONLY_VARIABLES.filter((n) => read.optional(n))) {
@@ -170,11 +174,12 @@ function readCognito(read: Reader, problems: string[], production: boolean): Poo
         `${name} is set but COGNITO_USER_POOL_ID is not: set both to use your pool, or neither to use the embedded emulator`,
       );
     }
-    if (production) {
-      // cognito-local signs tokens with a private key that ships in its npm package: anyone can forge them.
+    if (!EMULATOR_ENVIRONMENTS.includes(nodeEnv)) {
+      // cognito-local signs tokens with a private key that ships in its npm package: anyone can
+      // forge them. "production", and a misspelt or other one ("prod", "staging"), is not for it.
       problems.push(
-        'COGNITO_USER_POOL_ID is required when NODE_ENV=production: the embedded emulator is for development only ' +
-          '(anyone can forge its tokens)',
+        `COGNITO_USER_POOL_ID is required when NODE_ENV=${nodeEnv}: the embedded emulator is for development only ` +
+          '(anyone can forge its tokens); it runs with NODE_ENV unset, development or test',
       );
     }
     return {
