@@ -7,6 +7,7 @@ import { CognitoCall, isUnsupported, toAppError } from './cognito-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { secretHash } from './secret-hash';
+import { describeError } from '../common/text';
 
 const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
 
@@ -80,8 +81,7 @@ export class CognitoClient implements OnApplicationShutdown {
     const now = Date.now();
     if (now - this.lastUnavailableWarning < UNAVAILABLE_WARNING_INTERVAL_MS) return;
     this.lastUnavailableWarning = now;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.logger.warn(`Cognito is unavailable (${call}: ${reason}); calls answer SERVICE_UNAVAILABLE`);
+    this.logger.warn(`Cognito is unavailable (${call}: ${describeError(error)}); calls answer SERVICE_UNAVAILABLE`);
   }
 }
 

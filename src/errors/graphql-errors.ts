@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { GraphQLContext } from '../auth/graphql-context';
 import { AppError, InternalServerError } from './app-errors';
+import { describeError, truncate } from '../common/text';
 
 const logger = new Logger('GraphQLErrors');
 
@@ -85,7 +86,7 @@ export function unexpectedErrorLog(): ApolloServerPlugin<GraphQLContext> {
         const { cause } = found;
         logger.error(
           {
-            msg: `Unexpected error${error.path ? ` in ${error.path.join('.')}` : ''}: ${describe(cause)}`,
+            msg: `Unexpected error${error.path ? ` in ${error.path.join('.')}` : ''}: ${describeError(cause)}`,
             reqId: contextValue.req?.id,
           },
           cause instanceof Error ? cause.stack : undefined,
@@ -116,12 +117,13 @@ function withoutInputValue(error: GraphQLError): string {
   const { message } = error;
   const variable = /^Variable "(\$\w+)" got invalid value /.exec(message);
   const reason = error.originalError?.message;
-  if (!variable || !reason || !message.endsWith(`; ${reason}`)) return withoutQuotedValue(bounded(message));
+  if (!variable || !reason || !message.endsWith(`; ${reason}`))
+    return withoutQuotedValue(truncate(message, MAX_MESSAGE_CHARS));
   const prefix = message.slice(0, -(reason.length + 2));
   const at = prefix.lastIndexOf(' at "');
   const place = at === -1 ? undefined : prefix.slice(at + 5, -1);
   const known = place !== undefined && prefix.endsWith('"') && /^[\w.[\]]{1,200}$/.test(place);
-  return `Variable "${variable[1]}" got an invalid value${known ? ` at "${place}"` : ''}; ${withoutQuotedValue(bounded(reason))}`;
+  return `Variable "${variable[1]}" got an invalid value${known ? ` at "${place}"` : ''}; ${withoutQuotedValue(truncate(reason, MAX_MESSAGE_CHARS))}`;
 }
 
 /** "String cannot represent a non string value: <value>", "Expected value of type "X", found <value>." */
@@ -136,11 +138,6 @@ function withoutQuotedValue(message: string): string {
   return message;
 }
 
-/** At most MAX_MESSAGE_CHARS characters of a message, marked where it was cut. */
-function bounded(message: string): string {
-  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}…`;
-}
-
 /**
  * "Did you mean "username"?" spells out the schema, field by field. graphql-js puts it at the end
  * of a message: everything from the last " Did you mean " goes (at worst, client text that ends
@@ -149,8 +146,4 @@ function bounded(message: string): string {
 function withoutSuggestions(message: string): string {
   const at = message.lastIndexOf(' Did you mean ');
   return at === -1 ? message : message.slice(0, at);
-}
-
-function describe(value: unknown): string {
-  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLContext } from '../auth/graphql-context';
+import { truncate } from '../common/text';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 // Longer, or with other characters, a proxy's id could bloat or forge log lines.
@@ -79,10 +80,10 @@ export function writeRequestLine({ reqId, method, path, status, durationMs, oper
     msg: 'request',
     reqId,
     method,
-    path: bounded(path, MAX_PATH_LENGTH),
+    path: path === undefined ? undefined : truncate(path, MAX_PATH_LENGTH),
     status,
     durationMs,
-    operation: bounded(operation, MAX_OPERATION_LENGTH),
+    operation: operation === undefined ? undefined : truncate(operation, MAX_OPERATION_LENGTH),
     outcome,
   };
   if (path?.startsWith('/health/')) logger.debug(line);
@@ -176,8 +177,4 @@ function recordOf(request: FastifyRequest): RequestRecord {
   let record = records.get(request);
   if (!record) records.set(request, (record = {}));
   return record;
-}
-
-function bounded(value: string | undefined, length: number): string | undefined {
-  return value !== undefined && value.length > length ? `${value.slice(0, length)}…` : value;
 }

@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { BadUserInputError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.inputs';
+import { describeError } from '../common/text';
 
 @Injectable()
 export class PasswordService {
@@ -35,7 +36,7 @@ export class PasswordService {
     const typedUpTo = await this.sessions.endAll({ username, authTime: 0 });
     const endedUpTo = await this.endSessionsAfterReset(username, newPassword).catch((error: unknown) => {
       this.logger.error(
-        `A password was reset, but its user's sessions were ended only under the name typed: ${describe(error)}`,
+        `A password was reset, but its user's sessions were ended only under the name typed: ${describeError(error)}`,
       );
       return typedUpTo;
     });
@@ -88,7 +89,7 @@ export class PasswordService {
     const endedUpTo = await this.sessions.endAll(user);
     if (signedIn.refreshToken) {
       await this.cognito.revokeRefreshToken(signedIn.refreshToken).catch((error: unknown) => {
-        this.logger.warn(`Could not revoke the refresh token of the sign-in after a reset: ${describe(error)}`);
+        this.logger.warn(`Could not revoke the refresh token of the sign-in after a reset: ${describeError(error)}`);
       });
     }
     return endedUpTo;
@@ -102,7 +103,3 @@ function secondOver(second: number): Promise<void> {
 }
 
 const CLOCK_MARGIN_MS = 50;
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
