@@ -20,7 +20,7 @@ export class UsersResolver {
   }
 
   // A new email gets a code: counted like every call that sends one. A name alone sends none.
-  @RateLimit('send', ({ input }) => (input as UpdateMeInput | undefined)?.email != null)
+  @RateLimit('send', ({ input }) => (input as { email?: unknown } | undefined)?.email != null)
   @Mutation(() => User, {
     description:
       "Changes the signed-in user's email or name. A new email needs `verifyEmail` with the code sent to it.",
