@@ -32,7 +32,13 @@ describe('parseConfig', () => {
       signOutRetentionDays: 30,
       tokenCacheSize: 10000,
       logging: { level: 'info', format: 'pretty' },
-      http: { requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 72000, maxConnections: 1000 },
+      http: {
+        requestTimeoutMs: 30000,
+        headersTimeoutMs: 10000,
+        keepAliveTimeoutMs: 72000,
+        maxConnections: 1000,
+        maxConnectionsPerClient: 100,
+      },
       shutdownTimeoutMs: 10000,
       rateLimits: {
         ipMax: 30,
@@ -191,8 +197,23 @@ describe('parseConfig', () => {
         HTTP_HEADERS_TIMEOUT_MS: '2000',
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
         HTTP_MAX_CONNECTIONS: '50',
+        HTTP_MAX_CONNECTIONS_PER_CLIENT: '8',
       }).http,
-    ).toEqual({ requestTimeoutMs: 5000, headersTimeoutMs: 2000, keepAliveTimeoutMs: 65000, maxConnections: 50 });
+    ).toEqual({
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+      keepAliveTimeoutMs: 65000,
+      maxConnections: 50,
+      maxConnectionsPerClient: 8,
+    });
+    expect(parseConfig({}).http.maxConnectionsPerClient).toBe(100);
+    // Behind trusted proxies every connection is a proxy's: no bound per client address.
+    expect(parseConfig({ TRUST_PROXY: '1', HTTP_MAX_CONNECTIONS_PER_CLIENT: '8' }).http.maxConnectionsPerClient).toBe(
+      0,
+    );
+    expect(problemsOf({ TRUST_PROXY: '1', HTTP_MAX_CONNECTIONS_PER_CLIENT: 'x' })).toEqual([
+      'HTTP_MAX_CONNECTIONS_PER_CLIENT must be a whole number from 0 to 1000000; got "x"',
+    ]);
     expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '0', HTTP_MAX_CONNECTIONS: 'many' })).toEqual([
       'HTTP_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000; got "0"',
       'HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000; got "many"',

@@ -381,3 +381,48 @@ describe('a bound on connections', () => {
     }
   });
 });
+
+describe('a bound on connections per client', () => {
+  let http: Awaited<ReturnType<typeof startWithFakePool>>;
+
+  beforeAll(async () => {
+    http = await startWithFakePool({ HTTP_MAX_CONNECTIONS_PER_CLIENT: '2' });
+  });
+  afterAll(async () => {
+    await http?.stop();
+  });
+
+  const open = (localAddress: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ port: http.port, host: '127.0.0.1', localAddress });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  /** Whether the server closes `socket` (unanswered) within a generous bound. */
+  const closedByServer = (socket: Socket) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 3000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      socket.on('error', () => undefined);
+    });
+
+  it("closes a client's connection past HTTP_MAX_CONNECTIONS_PER_CLIENT, while another client is served", async () => {
+    // Two clients on this machine: 127.0.0.1 and 127.0.0.2 (the whole 127/8 is loopback).
+    const held = [await open('127.0.0.1'), await open('127.0.0.1')];
+    try {
+      const third = await open('127.0.0.1');
+      expect(await closedByServer(third)).toBe(true);
+      const other = await open('127.0.0.2');
+      expect(await closedByServer(other)).toBe(false);
+      other.destroy();
+      expect(http.server.logger.lines.join('\n')).toMatch(
+        /Refused 1 connection\(s\): one client has 2 open \(HTTP_MAX_CONNECTIONS_PER_CLIENT\)/,
+      );
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  });
+});

@@ -47,6 +47,11 @@ export interface HttpSettings {
   keepAliveTimeoutMs: number;
   /** Open connections at most; past it a new connection is closed at once. */
   maxConnections: number;
+  /**
+   * Open connections of one client address (an IPv6 /64) at most, so that one client cannot take
+   * them all; 0: no such bound. Not applied behind TRUST_PROXY, where every connection is a proxy's.
+   */
+  maxConnectionsPerClient: number;
 }
 
 export interface AppConfig {
@@ -115,6 +120,7 @@ export function parseConfig(env: Env): AppConfig {
   // NODE_ENV ("prod", "staging") must not open them. The embedded emulator (no pool named) is
   // development by nature.
   const developerDefaults = nodeEnv === 'development' || (!production && !read.optional('COGNITO_USER_POOL_ID'));
+  const trustProxy = readTrustProxy(read);
   const config: AppConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
@@ -129,7 +135,7 @@ export function parseConfig(env: Env): AppConfig {
       requireSymbols: read.boolean('PASSWORD_REQUIRE_SYMBOLS', true),
     },
     totpIssuer: read.string('TOTP_ISSUER', 'Cognito GraphQL Auth'),
-    trustProxy: readTrustProxy(read),
+    trustProxy,
     rateLimits: {
       ipMax: read.integer('RATE_LIMIT_IP_MAX', 30, 1, 1_000_000),
       ipWindowSeconds: read.integer('RATE_LIMIT_IP_WINDOW_SECONDS', 60, 1, 86400),
@@ -141,7 +147,7 @@ export function parseConfig(env: Env): AppConfig {
       level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       format: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
     },
-    http: readHttp(read),
+    http: readHttp(read, trustProxy),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 600000),
     signOutRetentionDays: read.integer('SIGN_OUT_RETENTION_DAYS', 30, 1, 3650),
     tokenCacheSize: read.integer('TOKEN_CACHE_SIZE', 10000, 0, 1_000_000),
@@ -229,7 +235,8 @@ function readCognito(read: Reader, problems: string[], nodeEnv: string | undefin
   };
 }
 
-function readHttp(read: Reader): HttpSettings {
+function readHttp(read: Reader, trustProxy: false | number | string): HttpSettings {
+  const perClient = read.integer('HTTP_MAX_CONNECTIONS_PER_CLIENT', 100, 0, 1_000_000);
   const requestTimeoutMs = read.integer('HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000);
   const headersTimeoutMs = read.integer('HTTP_HEADERS_TIMEOUT_MS', 10000, 100, 600000);
   // With a longer headers timeout, Node 20 silently stops enforcing the request timeout (measured:
@@ -244,6 +251,8 @@ function readHttp(read: Reader): HttpSettings {
     headersTimeoutMs,
     keepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72000, 100, 600000),
     maxConnections: read.integer('HTTP_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    // Behind trusted proxies every connection comes from one of them: the proxies bound clients.
+    maxConnectionsPerClient: trustProxy === false ? perClient : 0,
   };
 }
 

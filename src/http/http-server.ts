@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES, Server } from 'node:http';
 import { Socket } from 'node:net';
+import { clientOf } from '../common/client-address';
 import { HttpSettings } from '../config/config';
 import { httpErrorBody } from '../errors/http-errors.filter';
 import { pathOf, recordClientLeft, recordRefusal, writeRequestLine } from '../logging/request-log';
@@ -43,7 +44,7 @@ export function httpServerOptions(settings: HttpSettings): FastifyHttpOptions<Se
 
 /** Hooks and limits of the HTTP server that Fastify's options do not cover. */
 export function guardHttpServer(fastify: FastifyInstance, server: Server, settings: HttpSettings): void {
-  limitConnections(server, settings.maxConnections);
+  limitConnections(server, settings);
   fastify.addHook('onRequest', (request, reply, done) => {
     // RFC 6749 §5.1: an answer carrying tokens must not be cached. Routes with assets that can be
     // cached (GraphiQL's) set their own.
@@ -71,20 +72,46 @@ function hostAcceptable(request: FastifyRequest): boolean {
 
 /**
  * Past HTTP_MAX_CONNECTIONS Node closes each new connection at once (nothing is read, so there is
- * no request to log). A warning says so at the first, then at most every 10 s with the number
- * refused since the last one: a flood of refused connections must not become a flood of lines.
+ * no request to log); past HTTP_MAX_CONNECTIONS_PER_CLIENT for one client address (an IPv6 /64),
+ * so do we, so that one client holding idle connections cannot take them all from everyone else.
+ * A warning says so at the first, then at most every 10 s with the number refused since: a flood
+ * of refused connections must not become a flood of lines.
  */
-function limitConnections(server: Server, max: number): void {
-  server.maxConnections = max;
+function limitConnections(server: Server, { maxConnections, maxConnectionsPerClient }: HttpSettings): void {
+  server.maxConnections = maxConnections;
+  const warn = refusalWarning();
+  server.on('drop', () => warn(`${maxConnections} are open (HTTP_MAX_CONNECTIONS)`));
+  if (maxConnectionsPerClient === 0) return;
+  // At most one entry per open connection: the map is bounded by HTTP_MAX_CONNECTIONS.
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const client = clientOf(socket.remoteAddress) ?? 'unknown';
+    const count = open.get(client) ?? 0;
+    if (count >= maxConnectionsPerClient) {
+      socket.destroy();
+      warn(`one client has ${count} open (HTTP_MAX_CONNECTIONS_PER_CLIENT)`);
+      return;
+    }
+    open.set(client, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left > 0) open.set(client, left);
+      else open.delete(client);
+    });
+  });
+}
+
+/** A warning about refused connections: the first at once, then at most one every 10 s, with the count. */
+function refusalWarning(): (why: string) => void {
   let lastWarning = 0;
   let unreported = 0;
-  server.on('drop', () => {
+  return (why) => {
     unreported++;
     if (Date.now() - lastWarning < 10_000) return;
-    logger.warn(`Refused ${unreported} connection(s): ${max} are open (HTTP_MAX_CONNECTIONS)`);
+    logger.warn(`Refused ${unreported} connection(s): ${why}`);
     lastWarning = Date.now();
     unreported = 0;
-  });
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { isIP, isIPv6 } from 'node:net';
+import { clientOf } from '../common/client-address';
 import { fitsLength, MAX_EMAIL_LENGTH } from '../common/input-rules';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -107,20 +107,9 @@ function withoutTag(address: string): string {
   return address.replace(/^([^@+]*)\+[^@]*(@[^@]*)$/, '$1$2');
 }
 
-/** An IPv6 client usually holds a whole /64: it counts as one address. */
+/** One key per client (an IPv6 /64 is one client); never a client-written string (see clientAddress). */
 function clientKey(ip: string): string {
-  if (!isIP(ip)) return `${CLIENT_KEY_PREFIX}unknown`; // never a client-written string (see clientAddress)
-  if (!isIPv6(ip)) return `${CLIENT_KEY_PREFIX}${ip}`;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return `${CLIENT_KEY_PREFIX}${mapped[1]}`;
-  const [head, tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return `${CLIENT_KEY_PREFIX}${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  return `${CLIENT_KEY_PREFIX}${clientOf(ip) ?? 'unknown'}`;
 }
 
 function refuseOver(window: Window, max: number): void {
