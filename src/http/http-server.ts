@@ -101,16 +101,27 @@ function limitConnections(server: Server, { maxConnections, maxConnectionsPerCli
   });
 }
 
-/** A warning about refused connections: the first at once, then at most one every 10 s, with the count. */
+/**
+ * A warning about refused connections: the first at once, then at most one every 10 s with the
+ * count since the last (a later one is scheduled, so the last of a flood is reported too).
+ */
 function refusalWarning(): (why: string) => void {
-  let lastWarning = 0;
+  let lastWarning = -Infinity;
   let unreported = 0;
-  return (why) => {
-    unreported++;
-    if (Date.now() - lastWarning < 10_000) return;
-    logger.warn(`Refused ${unreported} connection(s): ${why}`);
+  let lastWhy = '';
+  let scheduled: NodeJS.Timeout | undefined;
+  const report = () => {
+    scheduled = undefined;
+    logger.warn(`Refused ${unreported} connection(s): ${lastWhy}`);
     lastWarning = Date.now();
     unreported = 0;
+  };
+  return (why) => {
+    unreported++;
+    lastWhy = why;
+    const wait = lastWarning + 10_000 - Date.now();
+    if (wait <= 0) report();
+    else scheduled ??= setTimeout(report, wait).unref();
   };
 }
 
