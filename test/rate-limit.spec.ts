@@ -2,13 +2,15 @@ import { InMemoryAttemptStore } from '../src/rate-limit/attempt-store';
 import { RateLimiter } from '../src/rate-limit/rate-limiter.service';
 import { parseConfig } from '../src/config/config';
 
+/** Whether the limiter refused the call (TOO_MANY_REQUESTS). */
+const refused = (promise: Promise<unknown>) =>
+  promise.then(
+    () => false,
+    (error) => error.code === 'TOO_MANY_REQUESTS',
+  );
+
 describe('RateLimiter with the in-memory store', () => {
   const config = parseConfig({ RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_ACCOUNT_FAILURES_MAX: '3' });
-  const refused = (promise: Promise<unknown>) =>
-    promise.then(
-      () => false,
-      (error) => error.code === 'TOO_MANY_REQUESTS',
-    );
   const fail = async (limiter: RateLimiter, ip: string, username: string) =>
     limiter.settle(await limiter.begin('attempt', ip, [username]), true);
 
@@ -44,12 +46,6 @@ describe('RateLimiter with the in-memory store', () => {
 });
 
 describe('RateLimiter: what it keeps', () => {
-  const refused = (promise: Promise<unknown>) =>
-    promise.then(
-      () => false,
-      (error) => error.code === 'TOO_MANY_REQUESTS',
-    );
-
   it('keeps a fixed-size key per name, however long the name, and none for a name longer than any valid one', async () => {
     const store = new InMemoryAttemptStore();
     const limiter = new RateLimiter(store, parseConfig({}));
@@ -114,12 +110,6 @@ describe('RateLimiter: what it keeps', () => {
 });
 
 describe('RateLimiter: refused calls and refreshes', () => {
-  const refused = (promise: Promise<unknown>) =>
-    promise.then(
-      () => false,
-      (error) => error.code === 'TOO_MANY_REQUESTS',
-    );
-
   it('keeps no key for a name whose calls were all given back, so refused calls cannot push out a lockout', async () => {
     const store = new InMemoryAttemptStore();
     const limiter = new RateLimiter(store, parseConfig({ RATE_LIMIT_IP_MAX: '1000000' }));
