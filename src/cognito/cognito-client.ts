@@ -1,5 +1,6 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { describeError, truncate } from '../common/text';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError, ServiceUnavailableError } from '../errors/app-errors';
@@ -7,7 +8,6 @@ import { CognitoCall, isUnsupported, toAppError } from './cognito-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { secretHash } from './secret-hash';
-import { describeError } from '../common/text';
 
 const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
 
@@ -91,5 +91,5 @@ export class CognitoClient implements OnApplicationShutdown {
  */
 function cognitoWords(error: unknown): string {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  return `${String(name)} ${JSON.stringify(String(message ?? '').slice(0, 200))}`;
+  return `${String(name)} ${JSON.stringify(truncate(String(message ?? ''), 200))}`;
 }
