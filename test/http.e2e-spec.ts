@@ -89,6 +89,15 @@ async function startWithFakePool(env: Record<string, string> = {}) {
   return { server, port, requestLines, lineOf, errorLines, stop };
 }
 
+/** A connection to the server, open (from `localAddress`, a loopback address, when given). */
+function openSocket(port: number, localAddress?: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
 describe('the HTTP layer', () => {
   let http: Awaited<ReturnType<typeof startWithFakePool>>;
 
@@ -347,12 +356,7 @@ describe('a bound on connections', () => {
     await http?.stop();
   });
 
-  const open = () =>
-    new Promise<Socket>((resolve, reject) => {
-      const socket = connect(http.port, '127.0.0.1');
-      socket.once('connect', () => resolve(socket));
-      socket.once('error', reject);
-    });
+  const open = () => openSocket(http.port);
 
   it('closes connections past HTTP_MAX_CONNECTIONS at once, unanswered, and serves again when one ends', async () => {
     const held = await Promise.all([open(), open(), open()]);
@@ -392,12 +396,7 @@ describe('a bound on connections per client', () => {
     await http?.stop();
   });
 
-  const open = (localAddress: string) =>
-    new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ port: http.port, host: '127.0.0.1', localAddress });
-      socket.once('connect', () => resolve(socket));
-      socket.once('error', reject);
-    });
+  const open = (localAddress: string) => openSocket(http.port, localAddress);
   /** Whether the server closes `socket` (unanswered) within a generous bound. */
   const closedByServer = (socket: Socket) =>
     new Promise<boolean>((resolve) => {
