@@ -19,6 +19,7 @@ import { MAX_QUERY_TOKENS, queryLimitRules } from './graphql/limits';
 import { HealthModule } from './health/health.module';
 import { graphqlOutcomePlugin } from './logging/request-log';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
 import { MfaModule } from './mfa/mfa.module';
 import { PasswordModule } from './password/password.module';
 import { UsersModule } from './users/users.module';
@@ -71,6 +72,7 @@ export class AppModule {
           fieldResolverEnhancers: ['guards'],
           formatError: graphqlErrorFormatter(config.graphql.suggestions),
         }),
+        RedisModule,
         RateLimitModule,
         AuthModule,
         PasswordModule,

@@ -77,7 +77,7 @@ export class AuthGuard implements CanActivate {
   private async authenticate(ctx: GraphQLContext): Promise<TokenUser> {
     ctx.verifying ??= this.verifier.verify(bearerToken(ctx.req));
     const user = await ctx.verifying;
-    await this.sessions.assertActive(user);
+    this.sessions.assertActive(user);
     ctx.user = user;
     return user;
   }

@@ -103,7 +103,7 @@ export class AuthService {
     // its refresh token is a readable JWT whose iat is that time; AWS's is encrypted. Taking the
     // earlier of the two can only refuse more, so an unverified iat is safe to use here.
     const signedInAt = Math.min(user.authTime, readableIssuedAt(refreshToken) ?? Infinity);
-    await this.sessions.assertActive({ ...user, authTime: signedInAt });
+    this.sessions.assertActive({ ...user, authTime: signedInAt });
     return tokens;
   }
 

@@ -54,6 +54,23 @@ export interface HttpSettings {
   maxConnectionsPerClient: number;
 }
 
+/** Where state shared by every instance lives (sign-outs, rate limits): one Redis, or a Redis Cluster. */
+export interface RedisSettings {
+  /** One node (REDIS_URL), or the seed nodes of a cluster (REDIS_CLUSTER_NODES). */
+  nodes: { host: string; port: number }[];
+  cluster: boolean;
+  username?: string;
+  password?: string;
+  /** rediss:// */
+  tls: boolean;
+  /** The database index (the URL's path); always 0 on a cluster. */
+  db: number;
+  /** Put before every key we write, so that several deployments can share one Redis. */
+  keyPrefix: string;
+  /** The longest any Redis call may take, connecting included. */
+  timeoutMs: number;
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -77,6 +94,8 @@ export interface AppConfig {
   signOutRetentionDays: number;
   /** Verified tokens kept to skip the RSA check when they come again (0: none). */
   tokenCacheSize: number;
+  /** Shared state in Redis; absent: each process keeps its own, in memory. */
+  redis?: RedisSettings;
   graphql: {
     limits: QueryLimits;
     /** Largest request body Fastify reads. */
@@ -151,6 +170,7 @@ export function parseConfig(env: Env): AppConfig {
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 600000),
     signOutRetentionDays: read.integer('SIGN_OUT_RETENTION_DAYS', 30, 1, 3650),
     tokenCacheSize: read.integer('TOKEN_CACHE_SIZE', 10000, 0, 1_000_000),
+    redis: readRedis(read),
     graphql: {
       limits: {
         maxQueryBytes: read.integer('GRAPHQL_MAX_QUERY_BYTES', 8192, 256, 1048576),
@@ -256,6 +276,45 @@ function readHttp(read: Reader, trustProxy: false | number | string): HttpSettin
   };
 }
 
+const KEY_PREFIX = /^[\w:.-]{0,64}$/;
+
+function readRedis(read: Reader): RedisSettings | undefined {
+  const single = read.optional('REDIS_URL');
+  const cluster = read.optional('REDIS_CLUSTER_NODES');
+  const keyPrefix = read.string('REDIS_KEY_PREFIX', 'cga:');
+  const timeoutMs = read.integer('REDIS_TIMEOUT_MS', 1000, 50, 60000);
+  if (!KEY_PREFIX.test(keyPrefix)) {
+    read.problem(`REDIS_KEY_PREFIX must be at most 64 letters, digits or _ : . - ; got "${keyPrefix}"`);
+  }
+  if (single && cluster) {
+    read.problem(
+      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a cluster',
+    );
+    return undefined;
+  }
+  const raw = single ?? cluster;
+  if (!raw) return undefined;
+  const name = single ? 'REDIS_URL' : 'REDIS_CLUSTER_NODES';
+  const urls = raw.split(',').map((part) => read.redisUrl(name, part.trim()));
+  if (urls.some((url) => url === undefined)) return undefined;
+  const [first] = urls as URL[];
+  const db = first.pathname.length > 1 ? Number(first.pathname.slice(1)) : 0;
+  if (cluster && db !== 0) read.problem('REDIS_CLUSTER_NODES must not name a database (a cluster has only database 0)');
+  return {
+    nodes: (urls as URL[]).map((url) => ({
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || 6379),
+    })),
+    cluster: Boolean(cluster),
+    username: first.username ? decodeURIComponent(first.username) : undefined,
+    password: first.password ? decodeURIComponent(first.password) : undefined,
+    tls: first.protocol === 'rediss:',
+    db,
+    keyPrefix,
+    timeoutMs,
+  };
+}
+
 function readTrustProxy(read: Reader): false | number | string {
   const raw = read.optional('TRUST_PROXY');
   if (raw === undefined || raw === 'false' || raw === '0') return false;
@@ -313,6 +372,35 @@ class Reader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name} must be one of ${allowed.join(', ')}; got "${raw}"`);
     return fallback;
+  }
+
+  /**
+   * A redis:// or rediss:// URL: user and password (percent-encoded) and a database index
+   * (`/2`) as usual. Problems quote it without its password.
+   */
+  redisUrl(name: string, raw: string): URL | undefined {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      // reported below
+    }
+    const shown = raw.replace(/\/\/.*@/, '//…@');
+    const db = url?.pathname ?? '';
+    if (
+      !url ||
+      (url.protocol !== 'redis:' && url.protocol !== 'rediss:') ||
+      !url.hostname ||
+      !/^(\/\d{0,2})?$/.test(db) ||
+      url.search ||
+      url.hash
+    ) {
+      this.problems.push(
+        `${name} must be a URL such as "redis://:password@host:6379/0" (or rediss:// for TLS); got "${shown}"`,
+      );
+      return undefined;
+    }
+    return url;
   }
 
   /**

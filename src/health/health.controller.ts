@@ -1,8 +1,11 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { CognitoProbe } from '../cognito/cognito-probe';
 import { TokenVerifier } from '../cognito/token-verifier';
+import { REDIS_LINK } from '../redis/redis.module';
+import { RedisLink } from '../redis/redis-link';
+import { SessionsService } from '../sessions/sessions.service';
 
 /** Up or down, and nothing more: the endpoints are public, so why is for the server log. */
 type Status = { status: 'up' | 'down' };
@@ -14,6 +17,8 @@ export class HealthController {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly cognito: CognitoProbe,
+    private readonly sessions: SessionsService,
+    @Optional() @Inject(REDIS_LINK) private readonly redis: RedisLink | null,
   ) {}
 
   /** The process answers: nothing else is asked, so a slow Cognito never gets the process restarted. */
@@ -22,11 +27,15 @@ export class HealthController {
     return report({ process: { status: 'up' } });
   }
 
-  /** Ready when tokens can be checked (keys loaded) and sign-ins can reach Cognito. */
+  /**
+   * Ready when tokens can be checked (keys loaded), sign-ins can reach Cognito and, with Redis,
+   * Redis answers and every sign-out it holds is known here (so no signed-out token gets through).
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const cognito = await this.cognito.reachable();
-    const body = report({ jwks: statusOf(this.verifier.ready), cognito: statusOf(cognito) });
+    const checks = { jwks: statusOf(this.verifier.ready), cognito: statusOf(cognito) };
+    const body = report(this.redis ? { ...checks, redis: statusOf(this.redis.ready && this.sessions.ready) } : checks);
     if (body.status === 'error') reply.status(503);
     return body;
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CognitoModule } from '../cognito/cognito.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { HealthController } from './health.controller';
 
-@Module({ imports: [CognitoModule], controllers: [HealthController] })
+@Module({ imports: [CognitoModule, SessionsModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { clientOf } from '../common/client-address';
 import { fitsLength, MAX_EMAIL_LENGTH } from '../common/input-rules';
+import { shortHash } from '../common/short-hash';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { TooManyRequestsError } from '../errors/app-errors';
@@ -99,7 +99,7 @@ export class RateLimiter {
 function accountKey(kind: RateLimitKind, subject: string): string | undefined {
   if (!fitsLength(subject, MAX_EMAIL_LENGTH)) return undefined;
   const canonical = withoutTag(subject.normalize('NFKC').toLowerCase());
-  return `${kind}:${createHash('sha256').update(canonical).digest('base64url').slice(0, 22)}`;
+  return `${kind}:${shortHash(canonical)}`;
 }
 
 /** `local+tag@domain` → `local@domain` (sub-addressing, RFC 5233: one mailbox). */
@@ -107,9 +107,12 @@ function withoutTag(address: string): string {
   return address.replace(/^([^@+]*)\+[^@]*(@[^@]*)$/, '$1$2');
 }
 
-/** One key per client (an IPv6 /64 is one client); never a client-written string (see clientAddress). */
+/**
+ * One key per client (an IPv6 /64 is one client); never a client-written string (see
+ * clientAddress). Hashed, so that no store names an address.
+ */
 function clientKey(ip: string): string {
-  return `${CLIENT_KEY_PREFIX}${clientOf(ip) ?? 'unknown'}`;
+  return `${CLIENT_KEY_PREFIX}${shortHash(clientOf(ip) ?? 'unknown')}`;
 }
 
 function refuseOver(window: Window, max: number): void {

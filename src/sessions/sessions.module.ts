@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { REDIS_LINK } from '../redis/redis.module';
+import { RedisLink } from '../redis/redis-link';
+import { RedisSignOutStore } from './redis-sign-out-store';
 import { SessionsService } from './sessions.service';
 import { InMemorySignOutStore, SIGN_OUT_STORE } from './sign-out-store';
 
@@ -9,8 +12,11 @@ import { InMemorySignOutStore, SIGN_OUT_STORE } from './sign-out-store';
     SessionsService,
     {
       provide: SIGN_OUT_STORE,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new InMemorySignOutStore(config.signOutRetentionDays * 86_400_000),
+      inject: [APP_CONFIG, REDIS_LINK],
+      useFactory: (config: AppConfig, redis: RedisLink | null) => {
+        const retentionMs = config.signOutRetentionDays * 86_400_000;
+        return redis ? new RedisSignOutStore(redis, retentionMs) : new InMemorySignOutStore(retentionMs);
+      },
     },
   ],
   exports: [SessionsService],

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TokenUser } from '../cognito/cognito.types';
 import { UnauthenticatedError } from '../errors/app-errors';
-import { SIGN_OUT_STORE, SignOutStore } from './sign-out-store';
+import { notRecordable, SIGN_OUT_STORE, SignOutStore } from './sign-out-store';
 
 /** Who a sign-out is for, and when the session that asked for it began. */
 export type SessionOwner = Pick<TokenUser, 'username' | 'authTime'>;
@@ -38,8 +38,22 @@ export class SessionsService {
     await this.store.record(user.username, { upTo: upTo(user), keptSession: user.sessionId || undefined });
   }
 
-  async assertActive(user: TokenUser): Promise<void> {
-    const signOut = await this.store.find(user.username);
+  /** Every sign-out still in the retention is known here (with Redis: read from it). */
+  get ready(): boolean {
+    return this.store.ready;
+  }
+
+  /**
+   * Refuses, before a change that cannot be taken back (a new password, a deleted account), when
+   * the sign-out that must follow it could not be recorded now (Redis is away).
+   */
+  assertCanEnd(): void {
+    if (!this.store.writable) throw notRecordable();
+  }
+
+  /** Answers from this process's memory: no request waits for a store. */
+  assertActive(user: SessionOwner & Pick<TokenUser, 'sessionId'>): void {
+    const signOut = this.store.find(user.username);
     if (signOut && user.authTime <= signOut.upTo && user.sessionId !== signOut.keptSession) {
       throw new UnauthenticatedError('This session has ended (signed out): sign in again');
     }

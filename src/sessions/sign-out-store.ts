@@ -1,3 +1,6 @@
+import { shortHash } from '../common/short-hash';
+import { ServiceUnavailableError } from '../errors/app-errors';
+
 /** Injection token of the SignOutStore in use. */
 export const SIGN_OUT_STORE = Symbol('SIGN_OUT_STORE');
 
@@ -15,39 +18,103 @@ export interface SignOut {
  * long as a refresh token may live (SIGN_OUT_RETENTION_DAYS), since a session can be refreshed
  * that long.
  *
- * The default keeps it in this process's memory: right for one instance. Several instances need
- * one shared store (Redis: SET signout:<username> <json> EX <longest refresh-token life>), provided
- * under SIGN_OUT_STORE in place of InMemorySignOutStore.
+ * `find` answers from this process's memory, on every request; `record` answers once the sign-out
+ * is kept where every instance will honour it (this process's memory, or Redis: see
+ * RedisSignOutStore), and fails with ServiceUnavailableError when it cannot be.
  */
 export interface SignOutStore {
   /** @param username the `username` claim of the user's tokens, as it is (never case-folded). */
   record(username: string, signOut: SignOut): Promise<void>;
-  find(username: string): Promise<SignOut | undefined>;
+  find(username: string): SignOut | undefined;
+  /** Whether a record made now would be kept (fails fast before a change that cannot be undone). */
+  readonly writable: boolean;
+  /** Whether every sign-out still in the retention is known here (an instance serves only then). */
+  readonly ready: boolean;
 }
 
-export class InMemorySignOutStore implements SignOutStore {
-  // One entry per user who signed out within the retention, overwritten by the next.
-  private readonly signOuts = new Map<string, SignOut & { expiresAt: number }>();
+/** What a caller hears when a sign-out cannot be kept where every instance honours it. */
+export function notRecordable(): ServiceUnavailableError {
+  return new ServiceUnavailableError('Sign-outs cannot be recorded right now: try again in a moment');
+}
+
+/** Users are known by a hash of their name, here and in Redis: no store holds the name. */
+export const userKey = shortHash;
+
+/**
+ * Of two sign-outs of one user, the one that ends more: the later one, and of two in the same
+ * second, the one that keeps no session. Order-free (whoever hears of them in whatever order
+ * agrees), and applying a record twice changes nothing: Redis replays and write-backs are safe.
+ */
+export function stricter(a: SignOut, b: SignOut): SignOut {
+  if (a.upTo !== b.upTo) return a.upTo > b.upTo ? a : b;
+  if (!a.keptSession || !b.keptSession) return a.keptSession ? b : a;
+  return a.keptSession <= b.keptSession ? a : b;
+}
+
+/**
+ * The sign-outs of the retention, in this process's memory, by user key. Each is forgotten once
+ * its retention is over; a sweep now and then drops the forgotten ones from the oldest on.
+ */
+export class SignOutTable {
+  private readonly signOuts = new Map<string, SignOut>();
   private writes = 0;
 
   /** @param retentionMs how long a sign-out is remembered: the longest a refresh token lives. */
   constructor(private readonly retentionMs: number) {}
 
-  async record(username: string, signOut: SignOut): Promise<void> {
-    const now = Date.now();
-    this.signOuts.delete(username);
-    this.signOuts.set(username, { ...signOut, expiresAt: now + this.retentionMs });
-    // Oldest first (insertion order): sweep the forgotten ones now and then.
-    if (++this.writes % 1000 === 0) {
-      for (const [id, entry] of this.signOuts) {
-        if (entry.expiresAt > now) break;
-        this.signOuts.delete(id);
-      }
-    }
+  get size(): number {
+    return this.signOuts.size;
   }
 
-  async find(username: string): Promise<SignOut | undefined> {
-    const entry = this.signOuts.get(username);
-    return entry && entry.expiresAt > Date.now() ? entry : undefined;
+  /** Keeps `signOut` unless what is known of the user already ends as much; answers whether it did. */
+  put(user: string, signOut: SignOut): boolean {
+    if (this.expired(signOut, Date.now())) return false;
+    const known = this.signOuts.get(user);
+    if (known && stricter(known, signOut) === known) return false;
+    // Deleted first, so that the map stays in about the order of upTo (the sweep stops at the first kept).
+    this.signOuts.delete(user);
+    this.signOuts.set(user, signOut);
+    if (++this.writes % 1000 === 0) this.sweep();
+    return true;
+  }
+
+  get(user: string): SignOut | undefined {
+    const signOut = this.signOuts.get(user);
+    return signOut && !this.expired(signOut, Date.now()) ? signOut : undefined;
+  }
+
+  entries(): IterableIterator<[string, SignOut]> {
+    return this.signOuts.entries();
+  }
+
+  private expired(signOut: SignOut, now: number): boolean {
+    return signOut.upTo * 1000 + this.retentionMs <= now;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [user, signOut] of this.signOuts) {
+      if (!this.expired(signOut, now)) break;
+      this.signOuts.delete(user);
+    }
+  }
+}
+
+/** One instance: its memory is the record (forgotten at restart: production wants Redis). */
+export class InMemorySignOutStore implements SignOutStore {
+  readonly writable = true;
+  readonly ready = true;
+  private readonly table: SignOutTable;
+
+  constructor(retentionMs: number) {
+    this.table = new SignOutTable(retentionMs);
+  }
+
+  async record(username: string, signOut: SignOut): Promise<void> {
+    this.table.put(userKey(username), signOut);
+  }
+
+  find(username: string): SignOut | undefined {
+    return this.table.get(userKey(username));
   }
 }

@@ -1,0 +1,27 @@
+import { Global, Inject, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { RedisLink } from './redis-link';
+
+/** Injection token of the RedisLink: null when REDIS_URL (or REDIS_CLUSTER_NODES) is unset. */
+export const REDIS_LINK = Symbol('REDIS_LINK');
+
+/** Connects to Redis when the configuration names one, and disconnects at shutdown. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_LINK,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.redis ? new RedisLink(config.redis) : null),
+    },
+  ],
+  exports: [REDIS_LINK],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Optional() @Inject(REDIS_LINK) private readonly link: RedisLink | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.link?.close();
+  }
+}
