@@ -347,4 +347,70 @@ describe('parseConfig', () => {
     })() as Error;
     expect(error.message).not.toContain('top-secret-value');
   });
+
+  describe('Redis', () => {
+    it('is off unless REDIS_URL or REDIS_CLUSTER_NODES is set', () => {
+      expect(parseConfig({}).redis).toBeUndefined();
+      expect(parseConfig({ REDIS_KEY_PREFIX: 'x:', REDIS_TIMEOUT_MS: '200' }).redis).toBeUndefined();
+    });
+
+    it('reads one Redis from REDIS_URL: TLS, user, password (percent-encoded) and database', () => {
+      expect(parseConfig({ REDIS_URL: 'rediss://app:p%40ss@redis.internal:6380/2' }).redis).toEqual({
+        nodes: [{ host: 'redis.internal', port: 6380 }],
+        cluster: false,
+        username: 'app',
+        password: 'p@ss',
+        tls: true,
+        db: 2,
+        keyPrefix: 'cga:',
+        timeoutMs: 1000,
+      });
+      expect(parseConfig({ REDIS_URL: 'redis://[::1]' }).redis).toMatchObject({
+        nodes: [{ host: '::1', port: 6379 }],
+        tls: false,
+        db: 0,
+        username: undefined,
+        password: undefined,
+      });
+    });
+
+    it('reads the seed nodes of a cluster from REDIS_CLUSTER_NODES', () => {
+      expect(
+        parseConfig({
+          REDIS_CLUSTER_NODES: 'redis://:pw@10.0.0.1:7000, redis://10.0.0.2:7001',
+          REDIS_KEY_PREFIX: 'app1:',
+        }).redis,
+      ).toMatchObject({
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+        ],
+        cluster: true,
+        password: 'pw',
+        db: 0,
+        keyPrefix: 'app1:',
+      });
+    });
+
+    it('names every bad Redis setting, never quoting a password', () => {
+      const problems = problemsOf({
+        REDIS_URL: 'http://user:s3cret@redis:6379',
+        REDIS_KEY_PREFIX: 'has space',
+        REDIS_TIMEOUT_MS: '10',
+      });
+      expect(problems).toEqual([
+        'REDIS_TIMEOUT_MS must be a whole number from 50 to 60000; got "10"',
+        'REDIS_KEY_PREFIX must be at most 64 letters, digits or _ : . - ; got "has space"',
+        'REDIS_URL must be a URL such as "redis://:password@host:6379/0" (or rediss:// for TLS); got "http://…@redis:6379"',
+      ]);
+      expect(problemsOf({ REDIS_URL: 'redis://h/db' })).toHaveLength(1);
+      expect(problemsOf({ REDIS_URL: 'redis://h:6379/0?x=1' })).toHaveLength(1);
+      expect(problemsOf({ REDIS_URL: 'redis://h', REDIS_CLUSTER_NODES: 'redis://h' })).toEqual([
+        'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a cluster',
+      ]);
+      expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis://h:7000/3' })).toEqual([
+        'REDIS_CLUSTER_NODES must not name a database (a cluster has only database 0)',
+      ]);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { RedisLink } from './redis-link';
@@ -13,7 +13,16 @@ export const REDIS_LINK = Symbol('REDIS_LINK');
     {
       provide: REDIS_LINK,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.redis ? new RedisLink(config.redis) : null),
+      useFactory: (config: AppConfig) => {
+        if (config.redis) return new RedisLink(config.redis);
+        if (config.production) {
+          new Logger('Redis').warn(
+            'REDIS_URL is not set: sign-outs and rate limits are kept in this process only, ' +
+              'forgotten when it restarts and not shared with other instances (see "Running several instances" in README.md)',
+          );
+        }
+        return null;
+      },
     },
   ],
   exports: [REDIS_LINK],
