@@ -83,9 +83,10 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     void this.follow();
   }
 
-  /** At once: the reader only reads, and a polite QUIT could wait on a frozen Redis. */
   onApplicationShutdown(): void {
     this.stopped = true;
+    // At once: a QUIT would wait behind the XREAD BLOCK in flight (up to BLOCK_MS), and forever on
+    // a frozen Redis (this connection has no command timeout); it only reads, so nothing is lost.
     this.reader.disconnect();
   }
 
@@ -109,13 +110,23 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
 
   private write(user: string, { upTo, keptSession }: SignOut): Promise<unknown> {
     const oldestKept = `${Date.now() - this.retentionMs}-0`;
-    return this.writeRecord([this.logKey, this.epochKey], [this.retentionMs, oldestKept, user, upTo, keptSession ?? '']);
+    return this.writeRecord(
+      [this.logKey, this.epochKey],
+      [this.retentionMs, oldestKept, user, upTo, keptSession ?? ''],
+    );
   }
 
   /** Reads the log for as long as the process runs, through every loss of Redis. */
   private async follow(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      if (!this.link.ready || this.reader.status !== 'ready') {
+        // Connecting (or reconnecting): nothing to try yet, and nothing worth a log line.
+        this.needsSync = true;
+        this.caughtUp = false;
+        await sleep(50);
+        continue;
+      }
       try {
         if (this.needsSync) await this.sync();
         await this.readMore();
