@@ -18,11 +18,14 @@ async function cli(port, ...args) {
 }
 
 /**
- * One redis-server; `restart()` starts it again, empty, on the same port.
+ * One redis-server; `restartEmpty()` starts it again, empty, on the same port.
+ * `options.port`: this port rather than a free one (a test that first points the server at a port
+ * where nothing listens yet, then starts Redis there).
  * @param {string[]} [extraArgs]
+ * @param {{ port?: number }} [options]
  */
-async function startRedis(extraArgs = []) {
-  const port = await freePort();
+async function startRedis(extraArgs = [], options = {}) {
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   const server = {
     port,

@@ -30,7 +30,7 @@ export class PasswordService {
   /** Sets the new password and ends every session of the user: a reset is how one recovers from a theft. */
   async confirmForgotPassword({ username, code, newPassword }: ConfirmForgotPasswordInput): Promise<boolean> {
     assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
-    this.sessions.assertCanEnd();
+    await this.sessions.assertCanEnd();
     await this.cognito.confirmForgotPassword(username, code, newPassword);
     // First under the name typed, which is the user's own name on most pools: should the sign-in
     // below fail, the sessions of such a user have ended all the same.
@@ -56,7 +56,7 @@ export class PasswordService {
       ]);
     }
     assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
-    this.sessions.assertCanEnd();
+    await this.sessions.assertCanEnd();
     await this.account.changePassword(user.accessToken, currentPassword, newPassword);
     await this.sessions.endOthers(user);
     return true;

@@ -15,6 +15,13 @@ end
 return {count, ttl}
 `;
 
+/**
+ * After a call that a connected Redis did not answer in time (it hangs), how long limits are
+ * counted in memory before Redis is asked again: one limited request makes up to three calls in a
+ * row (client, account, give-back), and each would wait the whole timeout.
+ */
+const PAUSE_AFTER_TIMEOUT_MS = 1000;
+
 /** One less; a window back at 0 is dropped, as in memory. KEYS: the key. */
 const DECREMENT = `
 if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end
@@ -27,13 +34,15 @@ if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end
  * While Redis does not answer, each instance counts in its own memory instead (the limits then
  * hold per instance, so N instances allow up to N times as much; see SECURITY.md for why this
  * rather than refusing every limited call), and goes back to Redis when it answers again. Counts
- * made in memory meanwhile are not carried over.
+ * made in memory meanwhile are not carried over. A Redis that hangs costs a limited request one
+ * timeout, not one per call: after a call it does not answer, Redis is left alone for a moment.
  */
 export class RedisAttemptStore implements AttemptStore {
   private readonly logger = new Logger('RateLimit');
   private readonly incrementScript: RedisScript;
   private readonly decrementScript: RedisScript;
   private inMemory = false;
+  private pausedUntil = 0;
 
   constructor(
     private readonly link: RedisLink,
@@ -44,7 +53,7 @@ export class RedisAttemptStore implements AttemptStore {
   }
 
   async increment(key: string, windowMs: number): Promise<Window> {
-    if (!this.link.ready) return this.fallBack(() => this.fallback.increment(key, windowMs));
+    if (!this.usable) return this.fallBack(() => this.fallback.increment(key, windowMs));
     try {
       const [count, ttl] = (await this.incrementScript([this.keyOf(key)], [windowMs])) as [number, number];
       this.backInRedis();
@@ -55,7 +64,7 @@ export class RedisAttemptStore implements AttemptStore {
   }
 
   async decrement(key: string): Promise<void> {
-    if (!this.link.ready) return this.fallBack(() => this.fallback.decrement(key));
+    if (!this.usable) return this.fallBack(() => this.fallback.decrement(key));
     try {
       await this.decrementScript([this.keyOf(key)], []);
     } catch (error) {
@@ -63,11 +72,18 @@ export class RedisAttemptStore implements AttemptStore {
     }
   }
 
+  /** Connected, and not just found hanging. */
+  private get usable(): boolean {
+    return this.link.ready && Date.now() >= this.pausedUntil;
+  }
+
   private keyOf(key: string): string {
     return this.link.key(`rl:${key}`);
   }
 
   private fallBack<T>(inMemory: () => Promise<T>, error?: unknown): Promise<T> {
+    // A call failed on a connection still up: Redis hangs (a lost connection shows in link.ready).
+    if (error !== undefined && this.link.ready) this.pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
     if (!this.inMemory) {
       const why = error === undefined ? 'Redis does not answer' : describeError(error);
       this.logger.warn(`Rate limits counted per instance, in memory, until Redis answers (${why})`);

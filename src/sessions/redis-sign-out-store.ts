@@ -79,6 +79,22 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     return this.link.ready;
   }
 
+  /**
+   * Asks Redis, within the timeout: a frozen Redis keeps its connection "ready" and is found out
+   * only by a call that gets no answer. (EXISTS on the epoch key: on a cluster, the very node that
+   * takes the records.) Without it, a password change on a frozen Redis was made at Cognito and
+   * then answered SERVICE_UNAVAILABLE when its sign-out timed out.
+   */
+  async canRecord(): Promise<boolean> {
+    if (!this.writable) return false;
+    try {
+      await this.link.client.exists(this.epochKey);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   onModuleInit(): void {
     void this.follow();
   }

@@ -45,10 +45,12 @@ export class SessionsService {
 
   /**
    * Refuses, before a change that cannot be taken back (a new password, a deleted account), when
-   * the sign-out that must follow it could not be recorded now (Redis is away).
+   * the sign-out that must follow it could not be recorded now (Redis is away or does not answer).
+   * With Redis, one round trip: these calls are rare. Should Redis stop answering between this
+   * check and the record, the change is made and answered SERVICE_UNAVAILABLE all the same.
    */
-  assertCanEnd(): void {
-    if (!this.store.writable) throw notRecordable();
+  async assertCanEnd(): Promise<void> {
+    if (!(await this.store.canRecord())) throw notRecordable();
   }
 
   /** Answers from this process's memory: no request waits for a store. */

@@ -26,8 +26,14 @@ export interface SignOutStore {
   /** @param username the `username` claim of the user's tokens, as it is (never case-folded). */
   record(username: string, signOut: SignOut): Promise<void>;
   find(username: string): SignOut | undefined;
-  /** Whether a record made now would be kept (fails fast before a change that cannot be undone). */
+  /** Whether a record made now would be kept, as far as known without asking (Redis connected). */
   readonly writable: boolean;
+  /**
+   * Whether a record made now would be kept, asking if need be: before a change that cannot be
+   * undone (a new password, a deleted account), so that such a change is refused rather than made
+   * without the sign-out that must follow it.
+   */
+  canRecord(): Promise<boolean>;
   /** Whether every sign-out still in the retention is known here (an instance serves only then). */
   readonly ready: boolean;
 }
@@ -116,5 +122,9 @@ export class InMemorySignOutStore implements SignOutStore {
 
   find(username: string): SignOut | undefined {
     return this.table.get(userKey(username));
+  }
+
+  async canRecord(): Promise<boolean> {
+    return true;
   }
 }

@@ -41,7 +41,7 @@ export class UsersService {
 
   /** Deletes the account; its tokens are refused from then on. */
   async delete(user: TokenUser): Promise<boolean> {
-    this.sessions.assertCanEnd();
+    await this.sessions.assertCanEnd();
     await this.account.deleteUser(user.accessToken);
     await this.sessions.endAll(user);
     return true;

@@ -27,9 +27,12 @@ export interface SignedIn {
   refreshToken: string;
 }
 
-/** register → confirm with the code from the server log → authenticate, as a person would. */
+/**
+ * register → confirm with the code from the server log → authenticate, as a person would. Any
+ * server that answers GraphQL will do (an in-process one, or a process of dist/main.js).
+ */
 export async function signUpAndIn(
-  server: TestServer,
+  server: Pick<TestServer, 'gql' | 'logger'>,
   username: string,
   name?: string,
   codes: CapturingLogger = server.logger,
