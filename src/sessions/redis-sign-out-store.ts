@@ -2,7 +2,7 @@ import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../common/text';
-import { quit, RedisClient, RedisLink } from '../redis/redis-link';
+import { RedisClient, RedisLink } from '../redis/redis-link';
 import { defineScript, RedisScript } from '../redis/redis-script';
 import { notRecordable, SignOut, SignOutStore, SignOutTable, userKey } from './sign-out-store';
 
@@ -83,9 +83,10 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     void this.follow();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.stopped = true;
-    await quit(this.reader);
+    // Not QUIT: it would wait behind the blocked XREAD (up to BLOCK_MS). The reader only reads.
+    this.reader.disconnect();
   }
 
   async record(username: string, signOut: SignOut): Promise<void> {
@@ -108,7 +109,10 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
 
   private write(user: string, { upTo, keptSession }: SignOut): Promise<unknown> {
     const oldestKept = `${Date.now() - this.retentionMs}-0`;
-    return this.writeRecord([this.logKey, this.epochKey], [this.retentionMs, oldestKept, user, upTo, keptSession ?? '']);
+    return this.writeRecord(
+      [this.logKey, this.epochKey],
+      [this.retentionMs, oldestKept, user, upTo, keptSession ?? ''],
+    );
   }
 
   /** Reads the log for as long as the process runs, through every loss of Redis. */
