@@ -33,8 +33,7 @@ async function startRedis(extraArgs = [], options = {}) {
     /** @type {import('node:child_process').ChildProcess} */
     child: /** @type {any} */ (undefined),
     async start() {
-      server.child = spawnRedis(port, dir, extraArgs);
-      await untilAnswers(port, server.child);
+      server.child = await startNode(port, dir, extraArgs);
     },
     /** @param {NodeJS.Signals} signal */
     signal(signal) {
@@ -42,11 +41,7 @@ async function startRedis(extraArgs = [], options = {}) {
     },
     /** Stops it (SIGKILL: nothing saved) and waits for the port to be free. */
     async kill() {
-      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGCONT');
-      server.child.kill('SIGKILL');
-      await exited;
+      await killAndWait(server.child);
     },
     async restartEmpty() {
       await server.kill();
@@ -59,7 +54,12 @@ async function startRedis(extraArgs = [], options = {}) {
     /** @param {string[]} args */
     cli: (...args) => cli(port, ...args),
   };
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return server;
 }
 
@@ -70,43 +70,74 @@ async function startRedis(extraArgs = [], options = {}) {
 async function startRedisCluster(masters = 3) {
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
   const ports = [];
+  /** @type {import('node:child_process').ChildProcess[]} */
   const children = [];
-  for (let i = 0; i < masters; i++) {
-    const port = await freePort();
-    const nodeDir = join(dir, String(port));
-    mkdirSync(nodeDir);
-    const child = spawnRedis(port, nodeDir, [
-      '--cluster-enabled', 'yes',
-      '--cluster-config-file', join(nodeDir, 'nodes.conf'),
-      '--cluster-node-timeout', '2000',
-    ]);
-    ports.push(port);
-    children.push(child);
-    await untilAnswers(port, child);
-  }
-  await run('redis-cli', [
-    '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes',
-  ], { timeout: 30000 });
-  // Ready when every node sees every slot served.
-  for (const port of ports) {
-    for (let i = 0; ; i++) {
-      if ((await cli(port, 'cluster', 'info')).includes('cluster_state:ok')) break;
-      if (i > 200) throw new Error(`the cluster on ${ports.join(', ')} never became ok`);
-      await new Promise((r) => setTimeout(r, 50));
+  const stop = async () => {
+    await Promise.all(children.map(killAndWait));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      const nodeDir = join(dir, String(port));
+      mkdirSync(nodeDir);
+      // The cluster bus listens too (by default on port + 10000, which nobody checked was free).
+      const busPort = await freePort();
+      children.push(await startNode(port, nodeDir, [
+        '--cluster-enabled', 'yes',
+        '--cluster-port', String(busPort),
+        '--cluster-config-file', join(nodeDir, 'nodes.conf'),
+        '--cluster-node-timeout', '2000',
+      ]));
+      ports.push(port);
     }
+    await run('redis-cli', [
+      '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes',
+    ], { timeout: 30000 });
+    // Ready when every node sees every slot served.
+    for (const port of ports) {
+      for (let i = 0; ; i++) {
+        if ((await cli(port, 'cluster', 'info')).includes('cluster_state:ok')) break;
+        if (i > 200) throw new Error(`the cluster on ${ports.join(', ')} never became ok`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } catch (error) {
+    // No node left running behind a failed start.
+    await stop();
+    throw error;
   }
   return {
     ports,
     nodes: ports.map((p) => `redis://127.0.0.1:${p}`).join(','),
-    async stop() {
-      await Promise.all(children.map((child) => new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-        child.once('exit', resolve);
-        child.kill('SIGKILL');
-      })));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
+}
+
+/**
+ * A redis-server that answers, or none left running (a child left behind would also keep the
+ * caller's process alive).
+ * @param {number} port @param {string} dir @param {string[]} extraArgs
+ */
+async function startNode(port, dir, extraArgs) {
+  const child = spawnRedis(port, dir, extraArgs);
+  try {
+    await untilAnswers(port, child);
+  } catch (error) {
+    await killAndWait(child);
+    throw error;
+  }
+  return child;
+}
+
+/** SIGKILL (after SIGCONT, should it be stopped), and the exit awaited. @param {import('node:child_process').ChildProcess} child */
+function killAndWait(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+    child.once('exit', resolve);
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  });
 }
 
 /** @param {number} port @param {string} dir @param {string[]} extraArgs */

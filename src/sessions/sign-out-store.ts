@@ -89,8 +89,10 @@ export class SignOutTable {
     return signOut && !this.expired(signOut, Date.now()) ? signOut : undefined;
   }
 
-  entries(): IterableIterator<[string, SignOut]> {
-    return this.signOuts.entries();
+  /** The sign-outs still in the retention (those past it may not have been swept yet). */
+  *entries(): IterableIterator<[string, SignOut]> {
+    const now = Date.now();
+    for (const entry of this.signOuts) if (!this.expired(entry[1], now)) yield entry;
   }
 
   private expired(signOut: SignOut, now: number): boolean {

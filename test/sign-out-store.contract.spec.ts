@@ -1,0 +1,344 @@
+import { Logger } from '@nestjs/common';
+import { ServiceUnavailableError } from '../src/errors/app-errors';
+import { RedisLink } from '../src/redis/redis-link';
+import { RedisSignOutStore } from '../src/sessions/redis-sign-out-store';
+import { InMemorySignOutStore, SignOut, SignOutStore, userKey } from '../src/sessions/sign-out-store';
+import { CapturingLogger } from './support/capturing-logger';
+import {
+  connect,
+  freshPrefix,
+  keysUnder,
+  RedisTarget,
+  startSingleAndCluster,
+  ttls,
+  until,
+} from './support/redis-contract';
+import { RedisCluster, RedisServer, startRedis } from './support/redis-server';
+
+/**
+ * One set of semantics, several backends (issue 13): every case below runs against the memory
+ * store and the Redis store, on one Redis and on a three-master cluster; then what only Redis
+ * does (several instances, start-up, Redis lost or down). Each test has stores of its own: in
+ * Redis, a key prefix of its own.
+ */
+
+const DAY = 86_400_000;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A store that is ready, and how to let it go. */
+interface Opened {
+  store: SignOutStore;
+  close(): Promise<void>;
+}
+
+interface Backend {
+  name: string;
+  open(retentionMs: number): Promise<Opened>;
+}
+
+interface RedisBackend extends Backend {
+  target(): RedisTarget;
+}
+
+let single: RedisServer;
+let cluster: RedisCluster;
+const logs = new CapturingLogger();
+
+beforeAll(async () => {
+  Logger.overrideLogger(logs);
+  ({ single, cluster } = await startSingleAndCluster());
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([single?.stop(), cluster?.stop()]);
+});
+
+/** What a running instance has: its link and its store, following the log. */
+interface Instance {
+  link: RedisLink;
+  store: RedisSignOutStore;
+  stop(): Promise<void>;
+}
+
+/** An instance as the server makes one (onModuleInit starts following the log), not awaited ready. */
+async function instance(target: RedisTarget, prefix: string, retentionMs: number): Promise<Instance> {
+  const link = await connect(target, prefix);
+  const store = new RedisSignOutStore(link, retentionMs);
+  store.onModuleInit();
+  return {
+    link,
+    store,
+    async stop() {
+      store.onApplicationShutdown();
+      await link.close();
+    },
+  };
+}
+
+/** Every instance a test started, stopped after it (also when it failed). */
+const running: Instance[] = [];
+async function started(target: RedisTarget, prefix: string, retentionMs = DAY): Promise<Instance> {
+  const one = await instance(target, prefix, retentionMs);
+  running.push(one);
+  return one;
+}
+async function readyInstance(target: RedisTarget, prefix: string, retentionMs = DAY): Promise<Instance> {
+  const one = await started(target, prefix, retentionMs);
+  await until(() => one.store.ready, 'the store ready');
+  return one;
+}
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((one) => one.stop()));
+});
+
+const memory: Backend = {
+  name: 'in memory',
+  async open(retentionMs) {
+    return { store: new InMemorySignOutStore(retentionMs), close: async () => undefined };
+  },
+};
+
+function inRedis(name: string, target: () => RedisTarget): RedisBackend {
+  return {
+    name,
+    target,
+    async open(retentionMs) {
+      const { store } = await readyInstance(target(), freshPrefix('so'), retentionMs);
+      return { store, close: async () => undefined };
+    },
+  };
+}
+
+const redisSingle = inRedis('in Redis', () => ({ url: single.url }));
+const redisCluster = inRedis('in a Redis Cluster (3 masters)', () => ({ nodes: cluster.nodes }));
+
+describe.each([memory, redisSingle, redisCluster])('SignOutStore $name', (backend) => {
+  let opened: Opened | undefined;
+  const open = async (retentionMs = DAY) => {
+    opened = await backend.open(retentionMs);
+    return opened.store;
+  };
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+
+  it('finds what it recorded, for that user only', async () => {
+    const store = await open();
+    const t = now();
+    await store.record('alice', { upTo: t });
+    await store.record('carol', { upTo: t, keptSession: 'session-c' });
+    expect(store.find('alice')).toEqual({ upTo: t });
+    expect(store.find('carol')).toEqual({ upTo: t, keptSession: 'session-c' });
+    expect(store.find('bob')).toBeUndefined();
+    expect(store.writable).toBe(true);
+    expect(store.ready).toBe(true);
+  });
+
+  it('finds by the exact username: no case folding, no trimming', async () => {
+    const store = await open();
+    await store.record('Alice', { upTo: now() });
+    expect(store.find('Alice')).toBeDefined();
+    for (const other of ['alice', 'ALICE', ' Alice', 'Alice ']) expect(store.find(other)).toBeUndefined();
+  });
+
+  it('keeps the later of two sign-outs, whatever order they come in', async () => {
+    const store = await open();
+    const t = now();
+    await store.record('alice', { upTo: t });
+    await store.record('alice', { upTo: t - 5 });
+    expect(store.find('alice')).toEqual({ upTo: t });
+    // A later one that keeps a session (a password change) wins over an earlier one that kept none.
+    await store.record('alice', { upTo: t + 1, keptSession: 'session-a' });
+    expect(store.find('alice')).toEqual({ upTo: t + 1, keptSession: 'session-a' });
+  });
+
+  it('of two sign-outs in one second, keeps the one that keeps no session, in either order', async () => {
+    const store = await open();
+    const t = now();
+    await store.record('alice', { upTo: t, keptSession: 'session-a' });
+    await store.record('alice', { upTo: t });
+    await store.record('bob', { upTo: t });
+    await store.record('bob', { upTo: t, keptSession: 'session-b' });
+    expect(store.find('alice')).toEqual({ upTo: t });
+    expect(store.find('bob')).toEqual({ upTo: t });
+    // Two that keep different sessions: the same one wins whichever came first.
+    await store.record('carol', { upTo: t, keptSession: 'session-2' });
+    await store.record('carol', { upTo: t, keptSession: 'session-1' });
+    await store.record('dave', { upTo: t, keptSession: 'session-1' });
+    await store.record('dave', { upTo: t, keptSession: 'session-2' });
+    expect(store.find('carol')?.keptSession).toBe(store.find('dave')?.keptSession);
+  });
+
+  it('forgets a sign-out once its retention is over', async () => {
+    const store = await open(1000);
+    // Up to the next second: remembered for at least the retention from now, at most a second more.
+    await store.record('alice', { upTo: now() + 1 });
+    expect(store.find('alice')).toBeDefined();
+    await until(() => store.find('alice') === undefined, 'the sign-out forgotten', 10_000);
+  });
+});
+
+describe.each([redisSingle, redisCluster])('RedisSignOutStore $name: several instances', (backend) => {
+  let prefix: string;
+  beforeEach(() => {
+    prefix = freshPrefix('so');
+  });
+
+  it('lets every other instance find a sign-out recorded on one, merged the same way', async () => {
+    const [a, b] = await Promise.all([
+      readyInstance(backend.target(), prefix),
+      readyInstance(backend.target(), prefix),
+    ]);
+    const t = now();
+    const expected: Record<string, SignOut> = {
+      alice: { upTo: t },
+      bob: { upTo: t + 1, keptSession: 'session-b' },
+    };
+    await a.store.record('alice', { upTo: t, keptSession: 'session-a' });
+    await a.store.record('alice', { upTo: t });
+    await a.store.record('bob', { upTo: t + 1, keptSession: 'session-b' });
+    await a.store.record('bob', { upTo: t });
+    await until(
+      () => Object.entries(expected).every(([user, signOut]) => equal(b.store.find(user), signOut)),
+      'the sign-outs found on the other instance',
+      5000,
+      1,
+    );
+    for (const [user, signOut] of Object.entries(expected)) expect(a.store.find(user)).toEqual(signOut);
+  });
+
+  it('reports an instance started later ready only once it has read every record (several pages of them)', async () => {
+    const a = await readyInstance(backend.target(), prefix);
+    const t = now();
+    // More than the 1000 read at once, so that being ready after the first page would show.
+    const users = Array.from({ length: 2500 }, (_, i) => `user-${i}`);
+    for (let i = 0; i < users.length; i += 250) {
+      await Promise.all(users.slice(i, i + 250).map((user) => a.store.record(user, { upTo: t })));
+    }
+    const late = await started(backend.target(), prefix);
+    // Looked at the moment it first says ready (polled every millisecond).
+    let missingWhenReady: string[] | undefined;
+    await until(
+      () => {
+        if (!late.store.ready) return false;
+        missingWhenReady = users.filter((user) => late.store.find(user) === undefined);
+        return true;
+      },
+      'the later instance ready',
+      20_000,
+      1,
+    );
+    expect(missingWhenReady).toEqual([]);
+  });
+
+  it('gives every key it writes an expiry no longer than the retention', async () => {
+    const a = await readyInstance(backend.target(), prefix, DAY);
+    await a.store.record('alice', { upTo: now() });
+    const keys = await keysUnder(a.link);
+    expect(keys.sort()).toEqual([a.link.key('{signouts}:epoch'), a.link.key('{signouts}:log')]);
+    for (const [key, ttl] of Object.entries(await ttls(a.link, keys))) {
+      expect({ key, expires: ttl > 0 && ttl <= DAY }).toEqual({ key, expires: true });
+    }
+  });
+
+  it('keeps no username in Redis, only a hash of it', async () => {
+    const a = await readyInstance(backend.target(), prefix);
+    const names = ['Alice.Smith@example.com', 'bob-the-builder'];
+    for (const name of names) await a.store.record(name, { upTo: now(), keptSession: 'session-x' });
+    const keys = await keysUnder(a.link);
+    const entries = await a.link.client.xrange(a.link.key('{signouts}:log'), '-', '+');
+    expect(entries).toHaveLength(names.length);
+    for (const [, fields] of entries) {
+      expect(fields).toEqual([
+        'u',
+        expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        't',
+        expect.any(String),
+        'k',
+        'session-x',
+      ]);
+    }
+    const everything = JSON.stringify([
+      keys,
+      entries,
+      await a.link.client.get(a.link.key('{signouts}:epoch')),
+    ]).toLowerCase();
+    for (const name of names) {
+      for (const part of [name, ...name.split(/[.@-]/).filter((p) => p.length > 3)]) {
+        expect(everything).not.toContain(part.toLowerCase());
+      }
+    }
+  });
+});
+
+describe('RedisSignOutStore when Redis fails', () => {
+  let server: RedisServer;
+  let prefix: string;
+  const target = () => ({ url: server.url });
+  const logKey = () => `${prefix}{signouts}:log`;
+
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(() => {
+    prefix = freshPrefix('so');
+  });
+
+  it('refuses a record with SERVICE_UNAVAILABLE while Redis is down (and says it is not writable first)', async () => {
+    const a = await readyInstance(target(), prefix);
+    await server.kill();
+    await until(() => !a.store.writable, 'the store not writable');
+    expect(a.store.ready).toBe(false);
+    const refused = a.store.record('alice', { upTo: now() });
+    await expect(refused).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(refused).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+
+    await server.start();
+    await until(() => a.store.writable && a.store.ready, 'the store writable and ready again');
+    await a.store.record('bob', { upTo: now() });
+    const b = await readyInstance(target(), prefix);
+    expect(b.store.find('bob')).toBeDefined();
+  });
+
+  it('writes back what it holds when Redis restarts empty, so that an instance started after finds it', async () => {
+    const a = await readyInstance(target(), prefix);
+    const t = now();
+    await a.store.record('alice', { upTo: t });
+    await a.store.record('bob', { upTo: t, keptSession: 'session-b' });
+    const logged = logs.lines.length;
+
+    await server.restartEmpty();
+    await until(async () => Number(await server.cli('xlen', logKey())) >= 2, 'the sign-outs written back', 15_000);
+    const b = await readyInstance(target(), prefix);
+    expect(b.store.find('alice')).toEqual({ upTo: t });
+    expect(b.store.find('bob')).toEqual({ upTo: t, keptSession: 'session-b' });
+    const said = logs.lines.slice(logged).filter((line) => /^(log|warn|error) \[SignOuts\]/.test(line));
+    expect(said).toEqual([expect.stringMatching(/^warn .*Redis had lost the sign-outs: wrote back the 2/)]);
+  });
+
+  it('writes back only sign-outs still in their retention once the log has expired', async () => {
+    const a = await readyInstance(target(), prefix, 1500);
+    await a.store.record('alice', { upTo: now() });
+    // Nothing recorded for a whole retention: both keys expire, and alice's record with them.
+    await until(async () => (await server.cli('exists', `${prefix}{signouts}:epoch`)) === '0', 'the epoch expired');
+    const logged = logs.lines.length;
+    // Bob's record must outlive the wait for the write-back (the reader may notice only after its 2 s block).
+    await a.store.record('bob', { upTo: now() + 10 });
+    // The instance finds the epoch gone (as after a Redis restart), and writes back what it holds.
+    const wroteBack = () =>
+      logs.lines.slice(logged).find((line) => /^warn \[SignOuts\] Redis had lost the sign-outs/.test(line));
+    await until(() => wroteBack() !== undefined, 'the write-back');
+    expect(wroteBack()).toMatch(/wrote back the 1 /);
+    const users = (await a.link.client.xrange(logKey(), '-', '+')).map(([, fields]) => fields[1]);
+    expect(users).not.toContain(userKey('alice'));
+    expect(users).toContain(userKey('bob'));
+  });
+});
+
+function equal(a: SignOut | undefined, b: SignOut): boolean {
+  return a !== undefined && a.upTo === b.upTo && a.keptSession === b.keptSession;
+}
