@@ -52,7 +52,10 @@ export class RedisLink {
    * on a shared one. Its calls may wait as long as they block, plus the timeout.
    */
   blockingConnection(): RedisClient {
-    return createClient(this.settings, { blockingTimeout: this.settings.timeoutMs, blockingTimeoutGrace: this.settings.timeoutMs });
+    return createClient(this.settings, {
+      blockingTimeout: this.settings.timeoutMs,
+      blockingTimeoutGrace: this.settings.timeoutMs,
+    });
   }
 
   async close(): Promise<void> {
@@ -98,5 +101,11 @@ function createClient(settings: RedisSettings, timeouts: Partial<RedisOptions>):
     return new Cluster(settings.nodes, options);
   }
   const [node] = settings.nodes;
-  return new Redis({ ...connection, ...node, db: settings.db, enableOfflineQueue: false, retryStrategy: reconnectDelay });
+  return new Redis({
+    ...connection,
+    ...node,
+    db: settings.db,
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+  });
 }
