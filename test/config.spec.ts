@@ -401,9 +401,11 @@ describe('parseConfig', () => {
       expect(problems).toEqual([
         'REDIS_TIMEOUT_MS must be a whole number from 50 to 60000; got "10"',
         'REDIS_KEY_PREFIX must be at most 64 letters, digits or _ : . - ; got "has space"',
-        'REDIS_URL must be a URL such as "redis://:password@host:6379/0" (or rediss:// for TLS); got "http://…@redis:6379"',
+        'REDIS_URL must be a URL such as "redis://:password@host:6379/0" (rediss:// for TLS; database 0 to 15); got "http://…@redis:6379"',
       ]);
       expect(problemsOf({ REDIS_URL: 'redis://h/db' })).toHaveLength(1);
+      expect(problemsOf({ REDIS_URL: 'redis://h/16' })).toHaveLength(1);
+      expect(parseConfig({ REDIS_URL: 'redis://h/15' }).redis?.db).toBe(15);
       expect(problemsOf({ REDIS_URL: 'redis://h:6379/0?x=1' })).toHaveLength(1);
       expect(problemsOf({ REDIS_URL: 'redis://h', REDIS_CLUSTER_NODES: 'redis://h' })).toEqual([
         'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a cluster',
@@ -411,6 +413,17 @@ describe('parseConfig', () => {
       expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis://h:7000/3' })).toEqual([
         'REDIS_CLUSTER_NODES must not name a database (a cluster has only database 0)',
       ]);
+    });
+
+    it('quotes no password of a mistyped Redis URL', () => {
+      for (const raw of ['redis:/:Hunter2@host:6379', 'redis:Hunter2@host', ':Hunter2@host:6379', 'Hunter2@h@host']) {
+        const problems = [
+          ...problemsOf({ REDIS_URL: raw }),
+          ...problemsOf({ REDIS_CLUSTER_NODES: `redis://h:1,${raw}` }),
+        ];
+        expect(problems).toHaveLength(2);
+        expect(problems.join('\n')).not.toContain('Hunter2');
+      }
     });
   });
 });

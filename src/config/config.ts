@@ -327,6 +327,17 @@ function readTrustProxy(read: Reader): false | number | string {
   return false;
 }
 
+/**
+ * A URL as a problem may quote it: nothing between its scheme and its last @, which may be a
+ * password, however the URL is mistyped (`redis:/:pw@host`, `:pw@host`).
+ */
+function withoutCredentials(raw: string): string {
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return raw;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/{0,2}/i.exec(raw)?.[0] ?? '';
+  return `${scheme}…${raw.slice(at)}`;
+}
+
 class Reader {
   constructor(
     private readonly env: Env,
@@ -385,18 +396,20 @@ class Reader {
     } catch {
       // reported below
     }
-    const shown = raw.replace(/\/\/.*@/, '//…@');
+    const shown = withoutCredentials(raw);
     const db = url?.pathname ?? '';
     if (
       !url ||
       (url.protocol !== 'redis:' && url.protocol !== 'rediss:') ||
       !url.hostname ||
-      !/^(\/\d{0,2})?$/.test(db) ||
+      // Redis has 16 databases unless told otherwise; one it lacks would be refused at connection
+      // time and the client would carry on in database 0.
+      !/^(\/([0-9]|1[0-5])?)?$/.test(db) ||
       url.search ||
       url.hash
     ) {
       this.problems.push(
-        `${name} must be a URL such as "redis://:password@host:6379/0" (or rediss:// for TLS); got "${shown}"`,
+        `${name} must be a URL such as "redis://:password@host:6379/0" (rediss:// for TLS; database 0 to 15); got "${shown}"`,
       );
       return undefined;
     }
@@ -416,8 +429,7 @@ class Reader {
     } catch {
       // reported below
     }
-    // What the problems quote, without anything before an @: it may be a password.
-    const shown = raw.replace(/\/\/.*@/, '//…@');
+    const shown = withoutCredentials(raw);
     if (url?.username || url?.password) {
       // Cognito takes none there, and this URL reaches logs and error messages.
       this.problems.push(`${name} must not contain credentials (user:password@); got "${shown}"`);

@@ -19,14 +19,12 @@ export class RedisLink {
   readonly client: RedisClient;
   private readonly logger = new Logger('Redis');
   private up?: boolean;
-  private readonly readyListeners: (() => void)[] = [];
 
   constructor(private readonly settings: RedisSettings) {
     this.client = createClient(settings, { commandTimeout: settings.timeoutMs });
     this.client.on('ready', () => {
       if (this.up === false) this.logger.log('Redis answers again');
       this.up = true;
-      for (const listener of this.readyListeners) listener();
     });
     this.client.on('error', (error: Error) => this.down(error));
     this.client.on('close', () => this.down());
@@ -40,11 +38,6 @@ export class RedisLink {
   /** A key of ours: REDIS_KEY_PREFIX first. */
   key(name: string): string {
     return `${this.settings.keyPrefix}${name}`;
-  }
-
-  /** Called each time a connection is (re)established. */
-  onReady(listener: () => void): void {
-    this.readyListeners.push(listener);
   }
 
   /**
@@ -74,7 +67,7 @@ export class RedisLink {
 }
 
 /** Closes a connection, politely if Redis answers, at once if not. */
-export async function quit(client: RedisClient): Promise<void> {
+async function quit(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
 }
@@ -97,6 +90,9 @@ function createClient(settings: RedisSettings, timeouts: Partial<RedisOptions>):
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: settings.timeoutMs,
+      // Connect to the nodes by the names the cluster gives: TLS checks the certificate against
+      // them (ElastiCache cluster mode with TLS needs this, per ioredis's documentation).
+      ...(settings.tls && { dnsLookup: (address, callback) => callback(null, address) }),
     };
     return new Cluster(settings.nodes, options);
   }

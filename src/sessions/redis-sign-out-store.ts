@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../common/text';
 import { RedisClient, RedisLink } from '../redis/redis-link';
 import { defineScript, RedisScript } from '../redis/redis-script';
-import { notRecordable, SignOut, SignOutStore, SignOutTable, userKey } from './sign-out-store';
+import { notRecordable, SignOut, SignOutStore, SignOutTable, stricter, userKey } from './sign-out-store';
 
 /**
  * Appends one sign-out to the log and keeps both keys alive for the retention: the log as long as
@@ -26,6 +26,9 @@ type StreamReply = [string, [string, string[]][]][] | null;
 const BATCH = 1000;
 // How long one read waits for new records; a new record ends the wait at once.
 const BLOCK_MS = 2000;
+// How often an instance checks that Redis still holds what it has read (a flush, a failover to a
+// replica that missed the last writes, a restore from an older file) and retries its failed writes.
+const CHECK_EVERY_MS = 5000;
 
 /**
  * Sign-outs shared by every instance through Redis, checked from memory.
@@ -39,9 +42,14 @@ const BLOCK_MS = 2000;
  * hash slot, `{signouts}`, so a cluster runs the script that writes both.
  *
  * A record is answered once Redis has it (else ServiceUnavailableError: a success other instances
- * would not honour is never answered). A Redis that lost its data (restarted without persistence)
- * is found out by its new epoch; each instance then writes back every record it holds. Records
- * merge by `stricter`, so replays and several instances writing back the same record are harmless.
+ * would not honour is never answered); one Redis did not take is kept here and written as soon as
+ * it can be. A Redis that lost data is found out by a new epoch (restarted empty, flushed) or by a
+ * log that ends before the last record read (a failover or restore that lost the last writes), at
+ * each reconnection and every CHECK_EVERY_MS; each instance then writes back every record it holds.
+ * Records merge by `stricter`, so replays and several instances writing back one record are harmless.
+ *
+ * Ready once the log has been read after start-up. Losing Redis later does not unready an
+ * instance: every instance would go at once, and each still knows every sign-out it read.
  */
 export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SignOuts');
@@ -54,8 +62,14 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
   private epoch?: string;
   private lastId = '0-0';
   private needsSync = true;
+  private checkedAt = 0;
   private caughtUp = false;
+  private loaded = false;
   private stopped = false;
+  /** Records Redis did not take: written when it does. */
+  private readonly pending = new Map<string, SignOut>();
+  /** What goes wrong with Redis while it is connected (a refused script, a timeout), said once. */
+  private problem?: string;
 
   constructor(
     private readonly link: RedisLink,
@@ -70,9 +84,9 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     this.reader.on('error', () => undefined);
   }
 
-  /** Redis answers, and every sign-out it holds is known here. */
+  /** Every sign-out Redis held has been read, since start-up. */
   get ready(): boolean {
-    return this.link.ready && this.caughtUp;
+    return this.loaded;
   }
 
   get writable(): boolean {
@@ -81,14 +95,14 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
 
   /**
    * Asks Redis, within the timeout: a frozen Redis keeps its connection "ready" and is found out
-   * only by a call that gets no answer. (EXISTS on the epoch key: on a cluster, the very node that
-   * takes the records.) Without it, a password change on a frozen Redis was made at Cognito and
+   * only by a call that gets no answer. (GET of the epoch key: on a cluster, the very node that
+   * takes the records, and a command the records need anyway.) Without it, a password change on a frozen Redis was made at Cognito and
    * then answered SERVICE_UNAVAILABLE when its sign-out timed out.
    */
   async canRecord(): Promise<boolean> {
     if (!this.writable) return false;
     try {
-      await this.link.client.exists(this.epochKey);
+      await this.link.client.get(this.epochKey);
       return true;
     } catch {
       return false;
@@ -114,9 +128,14 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     try {
       epoch = await this.write(user, signOut);
     } catch (error) {
-      this.logger.debug(`A sign-out was not written to Redis: ${describeError(error)}`);
+      // Kept, and written as soon as Redis takes it: the caller hears SERVICE_UNAVAILABLE (it is not
+      // known everywhere yet), and this instance already refuses the session, retries included.
+      const known = this.pending.get(user);
+      this.pending.set(user, known ? stricter(known, signOut) : signOut);
+      this.failed('A sign-out was not written to Redis', error);
       throw notRecordable();
     }
+    this.recovered();
     if (epoch !== this.epoch) this.needsSync = true;
   }
 
@@ -144,12 +163,14 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
         continue;
       }
       try {
-        if (this.needsSync) await this.sync();
+        if (this.needsSync || Date.now() - this.checkedAt >= CHECK_EVERY_MS) await this.sync();
         await this.readMore();
         failures = 0;
+        this.recovered();
       } catch (error) {
         if (this.stopped) return;
-        if (failures++ === 0) this.logger.debug(`Reading sign-outs from Redis failed: ${describeError(error)}`);
+        failures++;
+        this.failed('Sign-outs could not be read from Redis', error);
         this.needsSync = true;
         this.caughtUp = false;
         await sleep(Math.min(failures * 100, 1000));
@@ -158,47 +179,77 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
   }
 
   /**
-   * On each (re)connection: which Redis is this? The one we read (go on from the last record),
-   * or one we have not seen: at start-up, or after it lost its data. Then the log is read from
-   * its start, and what we hold is written back.
+   * On each (re)connection, and every CHECK_EVERY_MS: is this the Redis we read, holding all we
+   * read? If not (start-up, or Redis lost data), the log is read again from its start, and what
+   * we hold is written back. Then the writes Redis did not take are tried again.
    */
   private async sync(): Promise<void> {
+    this.needsSync = false; // a loss reported while this runs asks for another
+    this.checkedAt = Date.now();
     const client = this.link.client;
-    let epoch = await client.get(this.epochKey);
-    if (epoch === null) {
-      await client.set(this.epochKey, randomUUID(), 'PX', this.retentionMs, 'NX');
-      epoch = await client.get(this.epochKey);
-    }
-    if (epoch !== this.epoch) {
+    const [epoch, newest] = await Promise.all([
+      client.get(this.epochKey),
+      client.xrevrange(this.logKey, '+', '-', 'COUNT', 1),
+    ]);
+    const logBehind = compareIds(newest[0]?.[0] ?? '0-0', this.lastId) < 0;
+    if (epoch === null || epoch !== this.epoch || logBehind) {
+      const lost = this.epoch !== undefined;
+      if (epoch === null) await client.set(this.epochKey, randomUUID(), 'PX', this.retentionMs, 'NX');
+      this.epoch = (await client.get(this.epochKey)) ?? undefined;
       this.lastId = '0-0';
-      await this.writeBack();
-      this.epoch = epoch ?? undefined;
+      this.caughtUp = false;
+      const held = await this.writeAll(this.table.entries());
+      if (lost && held > 0) this.logger.warn(`Redis had lost the sign-outs: wrote back the ${held} this instance holds`);
     }
-    this.caughtUp = false;
-    this.needsSync = false;
-  }
-
-  private async writeBack(): Promise<void> {
-    const held = [...this.table.entries()];
-    for (let i = 0; i < held.length; i += BATCH) {
-      await Promise.all(held.slice(i, i + BATCH).map(([user, signOut]) => this.write(user, signOut)));
-    }
-    if (held.length > 0 && this.epoch !== undefined) {
-      this.logger.warn(`Redis had lost the sign-outs: wrote back the ${held.length} this instance holds`);
+    if (this.pending.size > 0) {
+      const pending = [...this.pending];
+      await this.writeAll(pending.values());
+      for (const [user, signOut] of pending) if (this.pending.get(user) === signOut) this.pending.delete(user);
     }
   }
 
-  /** Until caught up, reads without waiting; then waits for the next records. */
+  /** Writes records in batches; answers how many. */
+  private async writeAll(records: Iterable<[string, SignOut]>): Promise<number> {
+    const all = [...records];
+    for (let i = 0; i < all.length; i += BATCH) {
+      await Promise.all(all.slice(i, i + BATCH).map(([user, signOut]) => this.write(user, signOut)));
+    }
+    return all.length;
+  }
+
+  /**
+   * Until caught up, reads without waiting, on the connection whose calls time out (a read that
+   * times out must fail, not pass for an empty log); then waits for the next records on its own.
+   */
   private async readMore(): Promise<void> {
-    const wait = this.caughtUp ? ['BLOCK', BLOCK_MS] : [];
-    const xread = this.reader.xread as (...args: (string | number)[]) => Promise<StreamReply>;
-    const reply = await xread.call(this.reader, 'COUNT', BATCH, ...wait, 'STREAMS', this.logKey, this.lastId);
+    const [client, wait] = this.caughtUp ? [this.reader, ['BLOCK', BLOCK_MS]] : [this.link.client, []];
+    const xread = client.xread as (...args: (string | number)[]) => Promise<StreamReply>;
+    const reply = await xread.call(client, 'COUNT', BATCH, ...wait, 'STREAMS', this.logKey, this.lastId);
     const records = reply?.[0]?.[1] ?? [];
     for (const [id, fields] of records) {
       this.apply(fields);
       this.lastId = id;
     }
-    if (records.length < BATCH) this.caughtUp = true;
+    if (records.length < BATCH && !this.caughtUp) {
+      this.caughtUp = true;
+      this.loaded = true;
+    }
+  }
+
+  /**
+   * Said once until Redis works again. A lost connection is the link's to report; what goes wrong
+   * while it is up (a timeout, a script Redis refuses: an ACL, out of memory) is said here.
+   */
+  private failed(what: string, error: unknown): void {
+    if (this.problem !== undefined || !this.link.ready) return;
+    this.problem = describeError(error);
+    this.logger.warn(`${what} (${this.problem}): sign-outs answer SERVICE_UNAVAILABLE until Redis takes them`);
+  }
+
+  private recovered(): void {
+    if (this.problem === undefined) return;
+    this.problem = undefined;
+    this.logger.log('Sign-outs are written to and read from Redis again');
   }
 
   /** Fields as written by RECORD: u, t, k. */
@@ -208,4 +259,11 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     if (!Number.isInteger(upTo)) return;
     this.table.put(field('u'), { upTo, keptSession: field('k') || undefined });
   }
+}
+
+/** Stream ids (`<ms>-<seq>`) in order. */
+function compareIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(Number);
+  const [bMs, bSeq] = b.split('-').map(Number);
+  return aMs - bMs || aSeq - bSeq;
 }
