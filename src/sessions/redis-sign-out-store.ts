@@ -199,7 +199,8 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
       this.lastId = '0-0';
       this.caughtUp = false;
       const held = await this.writeAll(this.table.entries());
-      if (lost && held > 0) this.logger.warn(`Redis had lost the sign-outs: wrote back the ${held} this instance holds`);
+      if (lost && held > 0)
+        this.logger.warn(`Redis had lost the sign-outs: wrote back the ${held} this instance holds`);
     }
     if (this.pending.size > 0) {
       const pending = [...this.pending];
@@ -241,7 +242,7 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
    * while it is up (a timeout, a script Redis refuses: an ACL, out of memory) is said here.
    */
   private failed(what: string, error: unknown): void {
-    if (this.problem !== undefined || !this.link.ready) return;
+    if (this.problem !== undefined || !refusedOrTimedOut(error)) return;
     this.problem = describeError(error);
     this.logger.warn(`${what} (${this.problem}): sign-outs answer SERVICE_UNAVAILABLE until Redis takes them`);
   }
@@ -266,4 +267,12 @@ function compareIds(a: string, b: string): number {
   const [aMs, aSeq] = a.split('-').map(Number);
   const [bMs, bSeq] = b.split('-').map(Number);
   return aMs - bMs || aSeq - bSeq;
+}
+
+/**
+ * Redis answered with an error (an ACL that lacks a command, out of memory, a script it refuses), or
+ * not in time: not a lost connection, which RedisLink reports.
+ */
+function refusedOrTimedOut(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ReplyError' || /timed out/i.test(error.message));
 }
