@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { describeError } from '../common/text';
 import { RedisLink } from '../redis/redis-link';
+import { timedOut } from '../redis/redis-errors';
 import { defineScript, RedisScript } from '../redis/redis-script';
 import { AttemptStore, InMemoryAttemptStore, Window } from './attempt-store';
 
@@ -82,8 +83,8 @@ export class RedisAttemptStore implements AttemptStore {
   }
 
   private fallBack<T>(inMemory: () => Promise<T>, error?: unknown): Promise<T> {
-    // A call failed on a connection still up: Redis hangs (a lost connection shows in link.ready).
-    if (error !== undefined && this.link.ready) this.pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
+    // Redis hangs: leave it alone for a moment (a lost connection shows in link.ready at once).
+    if (timedOut(error)) this.pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
     if (!this.inMemory) {
       const why = error === undefined ? 'Redis does not answer' : describeError(error);
       this.logger.warn(`Rate limits counted per instance, in memory, until Redis answers (${why})`);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../common/text';
 import { RedisClient, RedisLink } from '../redis/redis-link';
+import { refusedOrTimedOut } from '../redis/redis-errors';
 import { defineScript, RedisScript } from '../redis/redis-script';
 import { notRecordable, SignOut, SignOutStore, SignOutTable, stricter, userKey } from './sign-out-store';
 
@@ -267,12 +268,4 @@ function compareIds(a: string, b: string): number {
   const [aMs, aSeq] = a.split('-').map(Number);
   const [bMs, bSeq] = b.split('-').map(Number);
   return aMs - bMs || aSeq - bSeq;
-}
-
-/**
- * Redis answered with an error (an ACL that lacks a command, out of memory, a script it refuses), or
- * not in time: not a lost connection, which RedisLink reports.
- */
-function refusedOrTimedOut(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'ReplyError' || /timed out/i.test(error.message));
 }
