@@ -226,6 +226,13 @@ async function main() {
         signOuts: SIGN_OUTS,
       },
       rows,
+      // Each round's figures, to judge how far the medians above moved within the run.
+      rounds: Object.fromEntries(
+        Object.entries(runs).map(([name, results]) => [
+          name,
+          results.map((r) => ({ reqPerSec: Math.round(r.requests.average), cpuUsPerRequest: Math.round(r.cpuUs) })),
+        ]),
+      ),
       signInsPerSecDuringPacedMe: round(signInsPerSec, 1),
       rssMb: { idle: idleRssMb, afterLoad: loadedRssMb },
       signInCpuMs: signIn,
