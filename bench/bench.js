@@ -242,6 +242,8 @@ async function main() {
         p50Ms: round(propagation.p50Ms),
         p99Ms: round(propagation.p99Ms),
         maxMs: round(propagation.maxMs),
+        refusalRoundTripP50Ms: round(propagation.refusalRoundTripP50Ms),
+        answeredAfterSignOut: propagation.answeredAfter,
         preparingMs: Math.round(propagation.preparingMs),
         measuringMs: Math.round(propagation.measuringMs),
         timesMs: propagation.timesMs.map((ms) => round(ms)),
@@ -285,7 +287,8 @@ async function main() {
         `server CPU per request: { __typename } ${signIn.baselineMs.toFixed(2)} ms, authenticate ${signIn.authenticateMs.toFixed(2)} ms; ` +
         `start-ups: ${starts.map((ms) => Math.round(ms)).join(', ')} ms; ` +
         `sign-out propagation: ${Math.round(propagation.preparingMs)} ms to sign ${propagation.count} users in, ` +
-        `${Math.round(propagation.measuringMs)} ms to measure`,
+        `${Math.round(propagation.measuringMs)} ms to measure; round trip of the refusing \`me\`, p50 ${propagation.refusalRoundTripP50Ms.toFixed(1)} ms; ` +
+        `sign-outs after which B or C still answered once or more: ${propagation.answeredAfter}`,
     );
     if (process.env.BENCH_WRITE_RESULTS !== '0') {
       mkdirSync(join(__dirname, 'results'), { recursive: true });
