@@ -6,16 +6,19 @@
 // load window alone. Writes the summary as JSON, and the raw .cpuprofile for Chrome DevTools, under
 // bench/results/ (git-ignored) unless PROFILE_WRITE_RESULTS=0.
 // Run: node bench/profile.js   (needs a current dist/: npm run build)
+// PROFILE_REDIS=1: the server runs with REDIS_URL set, on a throwaway redis-server (issue 13).
 
 const autocannon = require('autocannon');
 const { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { summariseProfile, formatSummary } = require('./lib/cpu-profile');
+const { startRedis } = require('./lib/redis-server');
 const { productionEnv, startServer } = require('./lib/server');
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.PROFILE_WARMUP_SECONDS ?? 2);
+const REDIS = process.env.PROFILE_REDIS === '1';
 const CONNECTIONS = 50;
 const ME = JSON.stringify({ query: '{ me { id username groups } }' });
 // The profile's timestamps and process.hrtime read the same monotonic clock (Linux), in µs there.
@@ -27,13 +30,20 @@ async function main() {
   // the load comes from one address far faster than a person, so the rate limits are lifted.
   const identityProvider = await startServer();
   const token = await identityProvider.signUp('bench');
+  const redis = REDIS ? await startRedis() : undefined;
   const server = await startServer(
-    { ...productionEnv(token), RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000000' },
+    {
+      ...productionEnv(token),
+      RATE_LIMIT_IP_MAX: '1000000',
+      RATE_LIMIT_ACCOUNT_FAILURES_MAX: '1000000',
+      ...(redis && { REDIS_URL: redis.url }),
+    },
     undefined,
     ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   );
   let from, to, reqPerSec;
   try {
+    await server.ready();
     const load = (duration) =>
       autocannon({
         url: server.url,
@@ -52,6 +62,7 @@ async function main() {
     reqPerSec = Math.round(result.requests.average);
   } finally {
     await server.stop();
+    await redis?.stop();
     await identityProvider.stop();
   }
 
@@ -63,14 +74,16 @@ async function main() {
   const summary = summariseProfile(profile, { root: join(__dirname, '..'), from, to });
 
   const machine = `${cpus().length} × ${cpus()[0].model}, node ${process.version}`;
-  console.log(`${machine}; ${SECONDS} s at ${CONNECTIONS} connections, ${reqPerSec} req/s`);
+  console.log(
+    `${machine}; ${REDIS ? 'REDIS_URL set; ' : ''}${SECONDS} s at ${CONNECTIONS} connections, ${reqPerSec} req/s`,
+  );
   console.log(`${summary.samples} non-idle samples (${summary.idleSamples} idle) in ${summary.windowMs} ms\n`);
   console.log(formatSummary(summary));
   if (process.env.PROFILE_WRITE_RESULTS !== '0') {
     const results = join(__dirname, 'results');
     const stamp = `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     mkdirSync(results, { recursive: true });
-    const settings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS };
+    const settings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, redis: REDIS };
     // The window in the profile's clock, to look again at the same samples of the saved .cpuprofile.
     const window = { fromUs: from, toUs: to };
     writeFileSync(

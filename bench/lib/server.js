@@ -81,7 +81,21 @@ async function startServer(env = {}, script = join(__dirname, '..', '..', 'dist'
     return body.data.authenticate.accessToken;
   };
 
-  return { pid: child.pid, url, post, signUp, stop, PASSWORD };
+  /**
+   * Until /health/ready answers 200: JWKS loaded, the pool answers, and with Redis, every sign-out
+   * it holds read (/health/live, awaited above, says only that the process serves).
+   */
+  const ready = async () => {
+    const origin = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const response = await fetch(`${origin}/health/ready`).catch(() => undefined);
+      if (response?.ok) return;
+      if (i > 400) throw new Error(`${origin} was not ready within 20 s: ${await response?.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  return { pid: child.pid, url, post, signUp, ready, stop, PASSWORD, CODE };
 }
 
 /**

@@ -37,13 +37,20 @@ async function signInCpu(server, username, count) {
  */
 async function whileSigningIn(server, username, perSecond, measure) {
   const inFlight = [];
-  const timer = setInterval(() => inFlight.push(signIn(server, username)), 1000 / perSecond);
+  let failure;
+  // Each failure caught as it happens: a rejection left unhandled until the measure ends would end
+  // this process at once, before it stops the servers it started.
+  const start = () => signIn(server, username).catch((error) => (failure ??= error));
+  const timer = setInterval(() => inFlight.push(start()), 1000 / perSecond);
+  let result;
   try {
-    return { result: await measure(), signIns: inFlight.length };
+    result = await measure();
   } finally {
     clearInterval(timer);
     await Promise.all(inFlight);
   }
+  if (failure) throw failure;
+  return { result, signIns: inFlight.length };
 }
 
 module.exports = { signInCpu, whileSigningIn };
