@@ -14,6 +14,7 @@ import {
   until,
 } from './support/redis-contract';
 import { RedisCluster, RedisServer, startRedis } from './support/redis-server';
+import { SlowProxy } from './support/slow-proxy';
 
 /**
  * One set of semantics, several backends (issue 13): every case below runs against the memory
@@ -23,6 +24,8 @@ import { RedisCluster, RedisServer, startRedis } from './support/redis-server';
  */
 
 const DAY = 86_400_000;
+/** How long a write-back or a retried write may take: an instance checks Redis every 5 s (plus a 2 s read). */
+const WRITE_BACK_MS = 12_000;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A store that is ready, and how to let it go. */
@@ -277,6 +280,7 @@ describe('RedisSignOutStore when Redis fails', () => {
   let prefix: string;
   const target = () => ({ url: server.url });
   const logKey = () => `${prefix}{signouts}:log`;
+  const epochKey = () => `${prefix}{signouts}:epoch`;
 
   beforeAll(async () => {
     server = await startRedis();
@@ -341,6 +345,86 @@ describe('RedisSignOutStore when Redis fails', () => {
     expect(users).not.toContain(userKey('alice'));
     expect(users).toContain(userKey('bob'));
   });
+
+  it('writes a record Redis did not take once it can, without Redis having lost anything (no new epoch)', async () => {
+    // A reaches Redis through a proxy that can cut it off; B reaches it directly.
+    const proxy = new SlowProxy(server.port);
+    await proxy.start();
+    try {
+      const a = await readyInstance({ url: `redis://127.0.0.1:${proxy.port}` }, prefix);
+      const b = await readyInstance(target(), prefix);
+      await a.store.record('bob', { upTo: now() });
+      const epoch = await server.cli('get', epochKey());
+      const logged = Number(await server.cli('xlen', logKey()));
+
+      proxy.cut();
+      await until(() => !a.store.writable, 'A cut off from Redis');
+      const refused = a.store.record('alice', { upTo: now() });
+      await expect(refused).rejects.toBeInstanceOf(ServiceUnavailableError);
+      expect(a.store.find('alice')).toBeDefined();
+
+      proxy.restore();
+      await until(() => b.store.find('alice') !== undefined, 'alice found on B', WRITE_BACK_MS);
+      expect(Number(await server.cli('xlen', logKey()))).toBeGreaterThan(logged);
+      // Written as a pending record, not as a write-back after a loss: the epoch is the one before.
+      expect(await server.cli('get', epochKey())).toBe(epoch);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('writes back what it holds after FLUSHALL, with no further record to notice it by', async () => {
+    const [a, b] = await Promise.all([readyInstance(target(), prefix), readyInstance(target(), prefix)]);
+    const t = now();
+    await a.store.record('alice', { upTo: t });
+    await b.store.record('bob', { upTo: t, keptSession: 'session-b' });
+    await until(() => a.store.find('bob') !== undefined && b.store.find('alice') !== undefined, 'both read both');
+    const logged = logs.lines.length;
+
+    await server.cli('flushall');
+    // Nothing is recorded from here on: only the instances' own checks can find the loss.
+    await until(
+      async () => Number(await server.cli('xlen', logKey())) >= 2,
+      'the sign-outs written back',
+      WRITE_BACK_MS,
+    );
+    expect(await server.cli('exists', epochKey())).toBe('1');
+    const c = await readyInstance(target(), prefix);
+    expect(c.store.find('alice')).toEqual({ upTo: t });
+    expect(c.store.find('bob')).toEqual({ upTo: t, keptSession: 'session-b' });
+    const said = logs.lines.slice(logged).filter((line) => /Redis had lost the sign-outs/.test(line));
+    expect(said.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('writes back what it holds when the log lost its last records but kept its epoch (a failover, a restore)', async () => {
+    const [a, b] = await Promise.all([readyInstance(target(), prefix), readyInstance(target(), prefix)]);
+    const t = now();
+    await a.store.record('alice', { upTo: t });
+    await a.store.record('bob', { upTo: t });
+    await until(() => b.store.find('bob') !== undefined, 'bob read on B');
+    // The log as a replica or a saved file would hold it, one record behind.
+    const client = a.link.client;
+    const older = await client.dumpBuffer(logKey());
+    const ttl = await client.pttl(logKey());
+    await a.store.record('carol', { upTo: t });
+    // B has read carol's record: the log it finds next ends before the last record it read.
+    await until(() => b.store.find('carol') !== undefined, 'carol read on B');
+    const epoch = await server.cli('get', epochKey());
+
+    await client.restore(logKey(), ttl, older!, 'REPLACE');
+    expect(await usersInLog()).not.toContain(userKey('carol'));
+    await until(async () => (await usersInLog()).includes(userKey('carol')), 'carol written back', WRITE_BACK_MS);
+    expect(await server.cli('get', epochKey())).toBe(epoch);
+    const c = await readyInstance(target(), prefix);
+    for (const user of ['alice', 'bob', 'carol'])
+      expect({ user, found: c.store.find(user) }).toEqual({ user, found: { upTo: t } });
+  });
+
+  /** The user keys of the log's records. */
+  async function usersInLog(): Promise<string[]> {
+    const records = (await server.cli('xrange', logKey(), '-', '+')).split('\n');
+    return records.filter((line) => /^[A-Za-z0-9_-]{22}$/.test(line));
+  }
 });
 
 function equal(a: SignOut | undefined, b: SignOut): boolean {
