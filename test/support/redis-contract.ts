@@ -24,7 +24,13 @@ export function freshPrefix(label: string): string {
 /** A link as the server makes it, once it is connected (a store used before would fall back). */
 export async function connect(target: RedisTarget, keyPrefix: string): Promise<RedisLink> {
   const link = new RedisLink(redisSettings(target, keyPrefix));
-  await until(() => link.ready, 'Redis connected');
+  try {
+    await until(() => link.ready, 'Redis connected');
+  } catch (error) {
+    // Else it would go on reconnecting, and keep Jest from exiting.
+    link.client.disconnect();
+    throw error;
+  }
   return link;
 }
 
