@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ServiceUnavailableError } from '../src/errors/app-errors';
+import { InMemoryAttemptStore } from '../src/rate-limit/attempt-store';
+import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
 import { RedisLink } from '../src/redis/redis-link';
 import { RedisSignOutStore } from '../src/sessions/redis-sign-out-store';
 import { InMemorySignOutStore, SignOut, SignOutStore, userKey } from '../src/sessions/sign-out-store';
@@ -426,6 +433,104 @@ describe('RedisSignOutStore when Redis fails', () => {
     return records.filter((line) => /^[A-Za-z0-9_-]{22}$/.test(line));
   }
 });
+
+/**
+ * The rights README.md gives the server's ACL user: its `ACL SETUSER` line as written there (and,
+ * on a cluster, the rules it adds), for this test's prefix and password.
+ */
+function aclFromReadme(name: string, keyPrefix: string, password: string, cluster: boolean): string[] {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const line = /`ACL SETUSER cga ([^`]+)`/.exec(readme)?.[1];
+  const onCluster = /on a cluster,\s+on\s+every\s+node,\s+also\s+`([^`]+)`/.exec(readme)?.[1];
+  if (!line || !onCluster)
+    throw new Error('README.md names no ACL SETUSER line for the server (and its cluster rules)');
+  const rules = line
+    .split(/\s+/)
+    .map((rule) => (rule === '~cga:*' ? `~${keyPrefix}*` : rule === '>PASSWORD' ? `>${password}` : rule));
+  if (!rules.includes(`~${keyPrefix}*`) || !rules.includes(`>${password}`)) {
+    throw new Error(`README.md's ACL line names no ~cga:* or >PASSWORD: ${line}`);
+  }
+  return ['ACL', 'SETUSER', name, ...rules, ...(cluster ? onCluster.split(/\s+/) : [])];
+}
+
+const redisCli = async (port: number, ...args: string[]) =>
+  (await promisify(execFile)('redis-cli', ['-p', String(port), ...args], { timeout: 10_000 })).stdout.trim();
+
+describe.each([
+  {
+    name: 'one Redis, database 3',
+    cluster: false,
+    ports: () => [single.port],
+    target: (user: string): RedisTarget => ({ url: `redis://${user}@127.0.0.1:${single.port}/3` }),
+  },
+  {
+    name: 'a Redis Cluster (3 masters)',
+    cluster: true,
+    ports: () => cluster.ports,
+    target: (user: string): RedisTarget => ({
+      nodes: cluster.ports.map((port) => `redis://${user}@127.0.0.1:${port}`).join(','),
+    }),
+  },
+])(
+  'the Redis stores as an ACL user with the rights README.md names ($name)',
+  ({ cluster: isCluster, ports, target }) => {
+    const user = `cga-${randomBytes(3).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    const prefix = freshPrefix('acl');
+
+    beforeAll(async () => {
+      for (const port of ports()) {
+        expect(await redisCli(port, ...aclFromReadme(user, prefix, password, isCluster))).toBe('OK');
+        await redisCli(port, 'ACL', 'LOG', 'RESET');
+      }
+    });
+    afterAll(async () => {
+      for (const port of ports()) await redisCli(port, 'ACL', 'DELUSER', user);
+    });
+
+    it('records, finds, counts and loads with no command refused (ACL LOG empty on every node)', async () => {
+      const logged = logs.lines.length;
+      const as = target(`${user}:${password}`);
+      const a = await readyInstance(as, prefix);
+      const t = now();
+      await a.store.record('alice', { upTo: t, keptSession: 'session-a' });
+      expect(a.store.find('alice')).toEqual({ upTo: t, keptSession: 'session-a' });
+      expect(await a.store.canRecord()).toBe(true);
+
+      const fallback = new InMemoryAttemptStore();
+      const attempts = new RedisAttemptStore(a.link, fallback);
+      expect((await attempts.increment('k', 60_000)).count).toBe(1);
+      expect((await attempts.increment('k', 60_000)).count).toBe(2);
+      await attempts.decrement('k');
+      expect((await attempts.increment('k', 60_000)).count).toBe(2);
+      await attempts.decrement('k');
+      await attempts.decrement('k');
+      // Counted in Redis, not in the fallback a refused script would have used.
+      expect(fallback.usage.keys).toBe(0);
+
+      // A second instance loads the log (XREAD on the main connection, then XREAD BLOCK on its own).
+      const b = await readyInstance(as, prefix);
+      expect(b.store.find('alice')).toEqual({ upTo: t, keptSession: 'session-a' });
+      await a.store.record('bob', { upTo: t });
+      await until(() => b.store.find('bob') !== undefined, 'bob read on the second instance');
+
+      for (const port of ports())
+        expect({ port, denied: await redisCli(port, 'ACL', 'LOG') }).toEqual({ port, denied: '' });
+      const warned = logs.lines
+        .slice(logged)
+        .filter((line) => /^(warn|error) \[(SignOuts|RateLimit|Redis)\]/.test(line));
+      expect(warned).toEqual([]);
+      if (!isCluster) {
+        // In the database the URL names (SELECT granted and sent).
+        expect(await single.cli('-n', '3', 'xlen', `${prefix}{signouts}:log`)).toBe('2');
+        expect(await single.cli('-n', '0', 'exists', `${prefix}{signouts}:log`)).toBe('0');
+      }
+      // The rights are those of the user, not more: another prefix, another command, are refused.
+      await expect(a.link.client.set('other:key', 'x')).rejects.toThrow(/NOPERM/);
+      await expect(a.link.client.call('FLUSHALL')).rejects.toThrow(/NOPERM/);
+    });
+  },
+);
 
 function equal(a: SignOut | undefined, b: SignOut): boolean {
   return a !== undefined && a.upTo === b.upTo && a.keptSession === b.keptSession;
