@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,17 +9,17 @@ import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
 import { RedisLink } from '../src/redis/redis-link';
 import { RedisSignOutStore } from '../src/sessions/redis-sign-out-store';
 import { InMemorySignOutStore, SignOut, SignOutStore, userKey } from '../src/sessions/sign-out-store';
-import { CapturingLogger } from './support/capturing-logger';
 import {
+  Backend,
   connect,
   freshPrefix,
-  keysUnder,
+  portsOf,
+  redisForContracts,
   RedisTarget,
-  startSingleAndCluster,
-  ttls,
   until,
 } from './support/redis-contract';
-import { RedisCluster, RedisServer, startRedis } from './support/redis-server';
+import { dumpKeys } from './support/redis-dump';
+import { RedisServer, startRedis } from './support/redis-server';
 import { SlowProxy } from './support/slow-proxy';
 
 /**
@@ -40,28 +39,6 @@ interface Opened {
   store: SignOutStore;
   close(): Promise<void>;
 }
-
-interface Backend {
-  name: string;
-  open(retentionMs: number): Promise<Opened>;
-}
-
-interface RedisBackend extends Backend {
-  target(): RedisTarget;
-}
-
-let single: RedisServer;
-let cluster: RedisCluster;
-const logs = new CapturingLogger();
-
-beforeAll(async () => {
-  Logger.overrideLogger(logs);
-  ({ single, cluster } = await startSingleAndCluster());
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([single?.stop(), cluster?.stop()]);
-});
 
 /** What a running instance has: its link and its store, following the log. */
 interface Instance {
@@ -101,26 +78,21 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((one) => one.stop()));
 });
 
-const memory: Backend = {
+const memory: Backend<Opened, [number]> = {
   name: 'in memory',
   async open(retentionMs) {
     return { store: new InMemorySignOutStore(retentionMs), close: async () => undefined };
   },
 };
 
-function inRedis(name: string, target: () => RedisTarget): RedisBackend {
-  return {
-    name,
-    target,
-    async open(retentionMs) {
-      const { store } = await readyInstance(target(), freshPrefix('so'), retentionMs);
-      return { store, close: async () => undefined };
-    },
-  };
-}
-
-const redisSingle = inRedis('in Redis', () => ({ url: single.url }));
-const redisCluster = inRedis('in a Redis Cluster (3 masters)', () => ({ nodes: cluster.nodes }));
+const { redis, redisSingle, redisCluster } = redisForContracts<Opened, [number]>((name, target) => ({
+  name,
+  target,
+  async open(retentionMs) {
+    const { store } = await readyInstance(target(), freshPrefix('so'), retentionMs);
+    return { store, close: async () => undefined };
+  },
+}));
 
 describe.each([memory, redisSingle, redisCluster])('SignOutStore $name', (backend) => {
   let opened: Opened | undefined;
@@ -245,10 +217,10 @@ describe.each([redisSingle, redisCluster])('RedisSignOutStore $name: several ins
   it('gives every key it writes an expiry no longer than the retention', async () => {
     const a = await readyInstance(backend.target(), prefix, DAY);
     await a.store.record('alice', { upTo: now() });
-    const keys = await keysUnder(a.link);
-    expect(keys.sort()).toEqual([a.link.key('{signouts}:epoch'), a.link.key('{signouts}:log')]);
-    for (const [key, ttl] of Object.entries(await ttls(a.link, keys))) {
-      expect({ key, expires: ttl > 0 && ttl <= DAY }).toEqual({ key, expires: true });
+    const keys = await dumpKeys(portsOf(backend.target()), prefix);
+    expect(keys.map((key) => key.name).sort()).toEqual([a.link.key('{signouts}:epoch'), a.link.key('{signouts}:log')]);
+    for (const { name, pttl } of keys) {
+      expect({ name, expires: pttl > 0 && pttl <= DAY }).toEqual({ name, expires: true });
     }
   });
 
@@ -256,7 +228,7 @@ describe.each([redisSingle, redisCluster])('RedisSignOutStore $name: several ins
     const a = await readyInstance(backend.target(), prefix);
     const names = ['Alice.Smith@example.com', 'bob-the-builder'];
     for (const name of names) await a.store.record(name, { upTo: now(), keptSession: 'session-x' });
-    const keys = await keysUnder(a.link);
+    const keys = (await dumpKeys(portsOf(backend.target()), prefix)).map((key) => key.name);
     const entries = await a.link.client.xrange(a.link.key('{signouts}:log'), '-', '+');
     expect(entries).toHaveLength(names.length);
     for (const [, fields] of entries) {
@@ -324,14 +296,14 @@ describe('RedisSignOutStore when Redis fails', () => {
     const t = now();
     await a.store.record('alice', { upTo: t });
     await a.store.record('bob', { upTo: t, keptSession: 'session-b' });
-    const logged = logs.lines.length;
+    const logged = redis.logs.lines.length;
 
     await server.restartEmpty();
     await until(async () => Number(await server.cli('xlen', logKey())) >= 2, 'the sign-outs written back', 15_000);
     const b = await readyInstance(target(), prefix);
     expect(b.store.find('alice')).toEqual({ upTo: t });
     expect(b.store.find('bob')).toEqual({ upTo: t, keptSession: 'session-b' });
-    const said = logs.lines.slice(logged).filter((line) => /^(log|warn|error) \[SignOuts\]/.test(line));
+    const said = redis.logs.lines.slice(logged).filter((line) => /^(log|warn|error) \[SignOuts\]/.test(line));
     expect(said).toEqual([expect.stringMatching(/^warn .*Redis had lost the sign-outs: wrote back the 2/)]);
   });
 
@@ -340,12 +312,12 @@ describe('RedisSignOutStore when Redis fails', () => {
     await a.store.record('alice', { upTo: now() });
     // Nothing recorded for a whole retention: both keys expire, and alice's record with them.
     await until(async () => (await server.cli('exists', `${prefix}{signouts}:epoch`)) === '0', 'the epoch expired');
-    const logged = logs.lines.length;
+    const logged = redis.logs.lines.length;
     // Bob's record must outlive the wait for the write-back (the reader may notice only after its 2 s block).
     await a.store.record('bob', { upTo: now() + 10 });
     // The instance finds the epoch gone (as after a Redis restart), and writes back what it holds.
     const wroteBack = () =>
-      logs.lines.slice(logged).find((line) => /^warn \[SignOuts\] Redis had lost the sign-outs/.test(line));
+      redis.logs.lines.slice(logged).find((line) => /^warn \[SignOuts\] Redis had lost the sign-outs/.test(line));
     await until(() => wroteBack() !== undefined, 'the write-back');
     expect(wroteBack()).toMatch(/wrote back the 1 /);
     const users = (await a.link.client.xrange(logKey(), '-', '+')).map(([, fields]) => fields[1]);
@@ -386,7 +358,7 @@ describe('RedisSignOutStore when Redis fails', () => {
     await a.store.record('alice', { upTo: t });
     await b.store.record('bob', { upTo: t, keptSession: 'session-b' });
     await until(() => a.store.find('bob') !== undefined && b.store.find('alice') !== undefined, 'both read both');
-    const logged = logs.lines.length;
+    const logged = redis.logs.lines.length;
 
     await server.cli('flushall');
     // Nothing is recorded from here on: only the instances' own checks can find the loss.
@@ -399,7 +371,7 @@ describe('RedisSignOutStore when Redis fails', () => {
     const c = await readyInstance(target(), prefix);
     expect(c.store.find('alice')).toEqual({ upTo: t });
     expect(c.store.find('bob')).toEqual({ upTo: t, keptSession: 'session-b' });
-    const said = logs.lines.slice(logged).filter((line) => /Redis had lost the sign-outs/.test(line));
+    const said = redis.logs.lines.slice(logged).filter((line) => /Redis had lost the sign-outs/.test(line));
     expect(said.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -460,15 +432,15 @@ describe.each([
   {
     name: 'one Redis, database 3',
     cluster: false,
-    ports: () => [single.port],
-    target: (user: string): RedisTarget => ({ url: `redis://${user}@127.0.0.1:${single.port}/3` }),
+    ports: () => [redis.single.port],
+    target: (user: string): RedisTarget => ({ url: `redis://${user}@127.0.0.1:${redis.single.port}/3` }),
   },
   {
     name: 'a Redis Cluster (3 masters)',
     cluster: true,
-    ports: () => cluster.ports,
+    ports: () => redis.cluster.ports,
     target: (user: string): RedisTarget => ({
-      nodes: cluster.ports.map((port) => `redis://${user}@127.0.0.1:${port}`).join(','),
+      nodes: redis.cluster.ports.map((port) => `redis://${user}@127.0.0.1:${port}`).join(','),
     }),
   },
 ])(
@@ -489,7 +461,7 @@ describe.each([
     });
 
     it('records, finds, counts and loads with no command refused (ACL LOG empty on every node)', async () => {
-      const logged = logs.lines.length;
+      const logged = redis.logs.lines.length;
       const as = target(`${user}:${password}`);
       const a = await readyInstance(as, prefix);
       const t = now();
@@ -516,14 +488,14 @@ describe.each([
 
       for (const port of ports())
         expect({ port, denied: await redisCli(port, 'ACL', 'LOG') }).toEqual({ port, denied: '' });
-      const warned = logs.lines
+      const warned = redis.logs.lines
         .slice(logged)
         .filter((line) => /^(warn|error) \[(SignOuts|RateLimit|Redis)\]/.test(line));
       expect(warned).toEqual([]);
       if (!isCluster) {
         // In the database the URL names (SELECT granted and sent).
-        expect(await single.cli('-n', '3', 'xlen', `${prefix}{signouts}:log`)).toBe('2');
-        expect(await single.cli('-n', '0', 'exists', `${prefix}{signouts}:log`)).toBe('0');
+        expect(await redis.single.cli('-n', '3', 'xlen', `${prefix}{signouts}:log`)).toBe('2');
+        expect(await redis.single.cli('-n', '0', 'exists', `${prefix}{signouts}:log`)).toBe('0');
       }
       // The rights are those of the user, not more: another prefix, another command, are refused.
       await expect(a.link.client.set('other:key', 'x')).rejects.toThrow(/NOPERM/);
