@@ -244,7 +244,7 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
    * while it is up (a timeout, a script Redis refuses: an ACL, out of memory) is said here.
    */
   private failed(what: string, error: unknown): void {
-    if (this.problem !== undefined || !this.link.ready) return;
+    if (this.problem !== undefined || !this.link.ready || lostWithItsConnection(error)) return;
     this.problem = describeError(error);
     this.logger.warn(`${what} (${this.problem}): sign-outs answer SERVICE_UNAVAILABLE until Redis takes them`);
   }
@@ -262,6 +262,15 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
     if (!Number.isInteger(upTo)) return;
     this.table.put(field('u'), { upTo, keptSession: field('k') || undefined });
   }
+}
+
+/**
+ * A call in flight when its connection closed (ioredis fails them so, with maxRetriesPerRequest 0).
+ * The reader's connection can close a moment before the link's: the link is still "ready" then,
+ * yet this is a lost connection, which the link reports, not a failure while connected.
+ */
+function lostWithItsConnection(error: unknown): boolean {
+  return error instanceof Error && error.name === 'MaxRetriesPerRequestError';
 }
 
 /** Stream ids (`<ms>-<seq>`) in order. */
