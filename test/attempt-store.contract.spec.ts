@@ -1,21 +1,20 @@
-import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../src/config/config';
 import { RedisLink } from '../src/redis/redis-link';
 import { AttemptStore, InMemoryAttemptStore } from '../src/rate-limit/attempt-store';
 import { RateLimiter } from '../src/rate-limit/rate-limiter.service';
 import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
-import { CapturingLogger } from './support/capturing-logger';
 import {
+  Backend,
   connect,
   freshPrefix,
-  keysUnder,
+  portsOf,
+  redisForContracts,
   RedisTarget,
-  startSingleAndCluster,
-  ttls,
   until,
 } from './support/redis-contract';
-import { RedisCluster, RedisServer, startRedis } from './support/redis-server';
+import { dumpKeys } from './support/redis-dump';
+import { RedisServer, startRedis } from './support/redis-server';
 
 /**
  * One set of semantics, several backends (issue 13): every case below runs against the memory
@@ -31,29 +30,7 @@ interface Subject {
   close(): Promise<void>;
 }
 
-interface Backend {
-  name: string;
-  open(): Promise<Subject>;
-}
-
-interface RedisBackend extends Backend {
-  target(): RedisTarget;
-}
-
-let single: RedisServer;
-let cluster: RedisCluster;
-const logs = new CapturingLogger();
-
-beforeAll(async () => {
-  Logger.overrideLogger(logs);
-  ({ single, cluster } = await startSingleAndCluster());
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([single?.stop(), cluster?.stop()]);
-});
-
-const memory: Backend = {
+const memory: Backend<Subject> = {
   name: 'in memory',
   async open() {
     const store = new InMemoryAttemptStore();
@@ -61,31 +38,29 @@ const memory: Backend = {
   },
 };
 
-function inRedis(name: string, target: () => RedisTarget): RedisBackend {
-  return {
-    name,
-    target,
-    async open() {
-      const link = await connect(target(), freshPrefix('rl'));
-      const fallback = new InMemoryAttemptStore();
-      return {
-        store: new RedisAttemptStore(link, fallback),
-        windows: async () => (await keysUnder(link)).length,
-        async close() {
-          await link.close();
-          // Else the case proved the memory store again, not Redis.
-          if (fallback.usage.keys > 0) throw new Error('the Redis store counted in memory: Redis was not used');
-        },
-      };
-    },
-  };
-}
+const { redis, redisSingle, redisCluster } = redisForContracts<Subject, []>((name, target) => ({
+  name,
+  target,
+  async open() {
+    const link = await connect(target(), freshPrefix('rl'));
+    const fallback = new InMemoryAttemptStore();
+    return {
+      store: new RedisAttemptStore(link, fallback),
+      windows: async () => (await keysOf(target(), link)).length,
+      async close() {
+        await link.close();
+        // Else the case proved the memory store again, not Redis.
+        if (fallback.usage.keys > 0) throw new Error('the Redis store counted in memory: Redis was not used');
+      },
+    };
+  },
+}));
 
-const redisSingle = inRedis('in Redis', () => ({ url: single.url }));
-const redisCluster = inRedis('in a Redis Cluster (3 masters)', () => ({ nodes: cluster.nodes }));
+/** The keys under the link's prefix, with their expiry. */
+const keysOf = (target: RedisTarget, link: RedisLink) => dumpKeys(portsOf(target), link.key(''));
 
 /** Opens a fresh subject for each test of the block, closed after it. */
-function eachTestOpens(backend: Backend): () => Subject {
+function eachTestOpens(backend: Backend<Subject>): () => Subject {
   let subject: Subject | undefined;
   beforeEach(async () => {
     subject = await backend.open();
@@ -191,16 +166,16 @@ describe.each([redisSingle, redisCluster])('AttemptStore $name: what Redis holds
   afterAll(() => link?.close());
 
   it('gives every key an expiry no longer than its window', async () => {
-    const keys = await keysUnder(link);
+    const keys = await keysOf(backend.target(), link);
     expect(keys.length).toBeGreaterThan(0);
     const longest = Math.max(config.rateLimits.ipWindowSeconds, config.rateLimits.accountWindowSeconds) * 1000;
-    for (const [key, ttl] of Object.entries(await ttls(link, keys))) {
-      expect({ key, expires: ttl > 0 && ttl <= longest }).toEqual({ key, expires: true });
+    for (const { name, pttl } of keys) {
+      expect({ name, expires: pttl > 0 && pttl <= longest }).toEqual({ name, expires: true });
     }
   });
 
   it('names keys by hashes, never by a name or an address a client sent', async () => {
-    const keys = await keysUnder(link);
+    const keys = (await keysOf(backend.target(), link)).map((key) => key.name);
     // 2 client keys and 2 refresh-client keys, 3 accounts for each of the 2 kinds that name them.
     expect(keys).toHaveLength(addresses.length * 2 + names.length * 2);
     const hash = '[A-Za-z0-9_-]{22}';
@@ -233,7 +208,7 @@ describe('RedisAttemptStore when Redis goes away', () => {
     const key = 'rl:k';
     expect((await store.increment('k', 60_000)).count).toBe(1);
     expect(await server.cli('exists', link.key(key))).toBe('1');
-    const logged = logs.lines.length;
+    const logged = redis.logs.lines.length;
 
     await server.kill();
     const down = [];
@@ -243,7 +218,7 @@ describe('RedisAttemptStore when Redis goes away', () => {
     await store.decrement('k');
     expect(fallback.usage.keys).toBe(1);
     expect((await store.increment('k', 60_000)).count).toBe(5);
-    const since = (pattern: RegExp) => logs.lines.slice(logged).filter((line) => pattern.test(line));
+    const since = (pattern: RegExp) => redis.logs.lines.slice(logged).filter((line) => pattern.test(line));
     expect(since(/\[RateLimit\]/)).toEqual([expect.stringMatching(/^warn .*Rate limits counted per instance/)]);
 
     await server.start();

@@ -97,8 +97,9 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
   /**
    * Asks Redis, within the timeout: a frozen Redis keeps its connection "ready" and is found out
    * only by a call that gets no answer. (GET of the epoch key: on a cluster, the very node that
-   * takes the records, and a command the records need anyway.) Without it, a password change on a frozen Redis was made at Cognito and
-   * then answered SERVICE_UNAVAILABLE when its sign-out timed out.
+   * takes the records, and a command the records need anyway.) Without it, a password change on a
+   * frozen Redis was made at Cognito and then answered SERVICE_UNAVAILABLE when its sign-out timed
+   * out.
    */
   async canRecord(): Promise<boolean> {
     if (!this.writable) return false;
@@ -200,8 +201,9 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
       this.lastId = '0-0';
       this.caughtUp = false;
       const held = await this.writeAll(this.table.entries());
-      if (lost && held > 0)
+      if (lost && held > 0) {
         this.logger.warn(`Redis had lost the sign-outs: wrote back the ${held} this instance holds`);
+      }
     }
     if (this.pending.size > 0) {
       const pending = [...this.pending];

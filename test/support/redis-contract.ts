@@ -1,8 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { Cluster } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig, RedisSettings } from '../../src/config/config';
 import { RedisLink } from '../../src/redis/redis-link';
+import { CapturingLogger } from './capturing-logger';
 import { RedisCluster, RedisServer, startRedis, startRedisCluster } from './redis-server';
 
 /** Where a test's Redis is: one server (REDIS_URL) or a cluster's seed nodes (REDIS_CLUSTER_NODES). */
@@ -24,7 +25,13 @@ export function freshPrefix(label: string): string {
 /** A link as the server makes it, once it is connected (a store used before would fall back). */
 export async function connect(target: RedisTarget, keyPrefix: string): Promise<RedisLink> {
   const link = new RedisLink(redisSettings(target, keyPrefix));
-  await until(() => link.ready, 'Redis connected');
+  try {
+    await until(() => link.ready, 'Redis connected');
+  } catch (error) {
+    // Else it would go on reconnecting, and keep Jest from exiting.
+    link.client.disconnect();
+    throw error;
+  }
   return link;
 }
 
@@ -42,30 +49,14 @@ export async function until(
   }
 }
 
-/** Every key under the link's prefix, on every master of a cluster. */
-export async function keysUnder(link: RedisLink): Promise<string[]> {
-  const client = link.client;
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
-  const keys: string[] = [];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, found] = await node.scan(cursor, 'MATCH', `${link.key('')}*`, 'COUNT', 1000);
-      keys.push(...found);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-  return keys;
-}
-
-/** The remaining life of each key (ms): -1 is a key without an expiry, -2 one already gone. */
-export async function ttls(link: RedisLink, keys: string[]): Promise<Record<string, number>> {
-  const entries = await Promise.all(keys.map(async (key) => [key, await link.client.pttl(key)] as const));
-  return Object.fromEntries(entries);
+/** The ports of the nodes that hold keys: the one server, or each seed node of a cluster (all its masters here). */
+export function portsOf(target: RedisTarget): number[] {
+  const urls = 'url' in target ? [target.url] : target.nodes.split(',');
+  return urls.map((url) => Number(new URL(url).port));
 }
 
 /** One Redis and one three-master cluster, both or neither (the one that started is stopped again). */
-export async function startSingleAndCluster(): Promise<{ single: RedisServer; cluster: RedisCluster }> {
+async function startSingleAndCluster(): Promise<{ single: RedisServer; cluster: RedisCluster }> {
   const [single, cluster] = await Promise.allSettled([startRedis(), startRedisCluster(3)]);
   if (single.status === 'fulfilled' && cluster.status === 'fulfilled') {
     return { single: single.value, cluster: cluster.value };
@@ -74,4 +65,45 @@ export async function startSingleAndCluster(): Promise<{ single: RedisServer; cl
     [single, cluster].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)),
   );
   throw [single, cluster].find((started) => started.status === 'rejected')!.reason;
+}
+
+/** A backend of a contract: a name, and a fresh store (with what the test needs of it) on each `open`. */
+export interface Backend<Opened, Args extends unknown[] = []> {
+  name: string;
+  open(...args: Args): Promise<Opened>;
+}
+
+/** A backend in Redis, and where that Redis is. */
+export interface RedisBackend<Opened, Args extends unknown[] = []> extends Backend<Opened, Args> {
+  target(): RedisTarget;
+}
+
+/** What a contract file gets from `redisForContracts()`: filled in once its beforeAll has run. */
+export interface ContractRedis {
+  single: RedisServer;
+  cluster: RedisCluster;
+  /** Every line logged (Nest's Logger) from the file's start on. */
+  logs: CapturingLogger;
+}
+
+/**
+ * For a contract file: one Redis and one three-master cluster, started before its tests and
+ * stopped after them, Nest's log captured, and a backend on each made by `inRedis`.
+ */
+export function redisForContracts<Opened, Args extends unknown[]>(
+  inRedis: (name: string, target: () => RedisTarget) => RedisBackend<Opened, Args>,
+): { redis: ContractRedis; redisSingle: RedisBackend<Opened, Args>; redisCluster: RedisBackend<Opened, Args> } {
+  const redis = { logs: new CapturingLogger() } as ContractRedis;
+  beforeAll(async () => {
+    Logger.overrideLogger(redis.logs);
+    Object.assign(redis, await startSingleAndCluster());
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([redis.single?.stop(), redis.cluster?.stop()]);
+  });
+  return {
+    redis,
+    redisSingle: inRedis('in Redis', () => ({ url: redis.single.url })),
+    redisCluster: inRedis('in a Redis Cluster (3 masters)', () => ({ nodes: redis.cluster.nodes })),
+  };
 }

@@ -11,10 +11,11 @@ export interface DumpedKey {
 }
 
 /**
- * Every key of the Redis nodes on `ports`, with its type, expiry and value. A cluster's masters
- * each hold their own slots: each is scanned on its own (a plain connection, not a cluster client).
+ * Every key of the Redis nodes on `ports` (database 0) that starts with `prefix`, with its type,
+ * expiry and value. A cluster's masters each hold their own slots: each is scanned on its own (a
+ * plain connection, not a cluster client).
  */
-export async function dumpKeys(ports: number[]): Promise<DumpedKey[]> {
+export async function dumpKeys(ports: number[], prefix = ''): Promise<DumpedKey[]> {
   const keys: DumpedKey[] = [];
   for (const port of ports) {
     const node = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
@@ -23,7 +24,7 @@ export async function dumpKeys(ports: number[]): Promise<DumpedKey[]> {
       const names: string[] = [];
       let cursor = '0';
       do {
-        const [next, batch] = await node.scan(cursor, 'COUNT', 1000);
+        const [next, batch] = await node.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
         names.push(...batch);
         cursor = next;
       } while (cursor !== '0');
@@ -55,4 +56,9 @@ async function valuesOf(node: Redis, name: string, type: string): Promise<string
     default:
       return [`(a ${type}, which this test cannot read)`];
   }
+}
+
+/** `text` matched as it is by SCAN's MATCH, in whose patterns `*`, `?`, `[`, `]` and the backslash are wildcards or escapes. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
