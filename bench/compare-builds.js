@@ -6,11 +6,14 @@
 // Run: node bench/compare-builds.js <dirA> <dirB>   (each a copy of dist/ inside this project, so
 // that node_modules resolve: e.g. `cp -r dist dist-before`, change, `npm run build`, then
 // `node bench/compare-builds.js dist-before dist`). COMPARE_ROUNDS (6), COMPARE_SECONDS (5).
+// COMPARE_REDIS=B (or A): that side runs with REDIS_URL of a throwaway redis-server, e.g.
+// `COMPARE_REDIS=B node bench/compare-builds.js dist dist` for one build in memory and Redis mode.
 
 const autocannon = require('autocannon');
 const { resolve } = require('node:path');
 const { cpuMs } = require('./lib/proc');
 const { productionEnv, startServer } = require('./lib/server');
+const { startRedis } = require('./lib/redis-server');
 
 const ROUNDS = Number(process.env.COMPARE_ROUNDS ?? 6);
 const SECONDS = Number(process.env.COMPARE_SECONDS ?? 5);
@@ -22,11 +25,14 @@ async function main() {
   if (dirs.length !== 2) throw new Error('usage: node bench/compare-builds.js <dirA> <dirB>');
   const identityProvider = await startServer();
   const token = await identityProvider.signUp('compare');
+  const redis = process.env.COMPARE_REDIS ? await startRedis() : undefined;
   const servers = [];
   try {
-    for (const dir of dirs) {
-      const env = { ...productionEnv(token), RATE_LIMIT_IP_MAX: '1000000' };
-      servers.push({ dir, server: await startServer(env, resolve(dir, 'main.js')), rows: [] });
+    for (const [i, dir] of dirs.entries()) {
+      const inRedis = redis && process.env.COMPARE_REDIS === 'AB'[i];
+      const env = { ...productionEnv(token), RATE_LIMIT_IP_MAX: '1000000', ...(inRedis && { REDIS_URL: redis.url }) };
+      const name = `${dir}${inRedis ? ' (REDIS_URL)' : ''}`;
+      servers.push({ dir: name, server: await startServer(env, resolve(dir, 'main.js')), rows: [] });
     }
     // Round 0 warms both up and is not counted.
     for (let round = 0; round <= ROUNDS; round++) {
@@ -48,6 +54,7 @@ async function main() {
   } finally {
     for (const { server } of servers) await server.stop();
     await identityProvider.stop();
+    await redis?.stop();
   }
   const [a, b] = servers.map(({ dir, rows }) => ({
     dir,
