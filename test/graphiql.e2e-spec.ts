@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Browser, chromium, Page } from 'playwright-core';
-import { CONFIRM, PASSWORD, REGISTER } from './support/flows';
+import { PASSWORD, REGISTER } from './support/flows';
 import { startTestServer, TestServer } from './support/test-server';
 
 // The browser IDE at GET /graphql, in a real browser that may reach this machine only: GraphiQL,
@@ -13,6 +13,7 @@ import { startTestServer, TestServer } from './support/test-server';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const TAB_TITLES = ['Register', 'ConfirmRegistration', 'Authenticate', 'Me'];
 
 /** The asset URLs the page loads (scripts and the stylesheet). */
 const assetPaths = (html: string) => [...html.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)].map((m) => m[1]);
@@ -109,7 +110,6 @@ describe('GraphiQL at GET /graphql', () => {
 
   describe('in Chromium, offline', () => {
     let browser: Browser;
-    let username: string;
 
     beforeAll(async () => {
       if (!existsSync(CHROMIUM)) {
@@ -122,14 +122,11 @@ describe('GraphiQL at GET /graphql', () => {
         headless: true,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
       });
-      username = 'graphiql-user';
-      const logged = server.logger.lines.length;
+      // The README's user, as its curl walkthrough leaves it: the Register tab must not collide with it.
       const registered = await server.gql(REGISTER, {
-        input: { username, email: `${username}@example.com`, password: PASSWORD },
+        input: { username: 'alice', email: 'alice@example.com', password: PASSWORD },
       });
       expect(registered.errors).toBeUndefined();
-      const code = await server.logger.codeFor(username, logged);
-      expect((await server.gql(CONFIRM, { input: { username, code } })).data).toEqual({ confirmRegistration: true });
     });
     afterAll(async () => {
       await browser?.close();
@@ -165,21 +162,69 @@ describe('GraphiQL at GET /graphql', () => {
 
       try {
         await page.goto(server.url);
+
+        // Register as it opens, with a name of this visit's own.
+        await shown(page, 'variables');
+        const { input } = JSON.parse(await shownEditorContaining(page, '"username"'));
+        const { username } = input;
+        expect(input).toEqual({ username, email: `${username}@example.com`, password: PASSWORD, name: 'Alice' });
+        expect(username).toMatch(/^alice-[0-9a-f]{6}$/);
+        const logged = server.logger.lines.length;
+        await run(page);
+        const registered = JSON.parse(await resultContaining(page, '"userSub"'));
+        expect(registered).toEqual({ data: { register: expect.objectContaining({ username, userConfirmed: false }) } });
+
+        // The next two tabs name the same user: only the code is the user's to type.
+        await tab(page, 'ConfirmRegistration').click();
+        await shown(page, 'variables');
+        expect(JSON.parse(await shownEditorContaining(page, '"code"'))).toEqual({
+          input: { username, code: '123456' },
+        });
+        const code = await server.logger.codeFor(username, logged);
+        await fillShownEditor(page, JSON.stringify({ input: { username, code } }));
+        await run(page);
+        expect(JSON.parse(await resultContaining(page, '"confirmRegistration"'))).toEqual({
+          data: { confirmRegistration: true },
+        });
+
         await tab(page, 'Authenticate').click();
-        await fillEditor(page, 'Variables', JSON.stringify({ input: { username, password: PASSWORD } }));
+        await shown(page, 'variables');
+        expect(JSON.parse(await shownEditorContaining(page, '"password"'))).toEqual({
+          input: { username, password: PASSWORD },
+        });
         await run(page);
         const signedIn = JSON.parse(await resultContaining(page, '"accessToken"'));
         expect(signedIn.data.authenticate.__typename).toBe('AuthTokens');
+        const accessToken: string = signedIn.data.authenticate.accessToken;
 
+        // A token begins beside its key and fills each line, indented under the key: not pushed
+        // to lines of its own at the left edge, nor broken at its hyphens only.
+        const { key, token, charWidth } = await layoutOf(page, '"accessToken"');
+        expect(token.length).toBeGreaterThan(3);
+        const [first, ...rest] = token;
+        expect(Math.abs(first.top - key.top)).toBeLessThan(1);
+        expect(first.left).toBeGreaterThan(key.right);
+        for (const piece of rest) {
+          expect(Math.abs(piece.left - rest[0].left)).toBeLessThan(1);
+          expect(piece.left).toBeGreaterThan(key.left);
+        }
+        const widest = Math.max(...token.map((piece) => piece.right));
+        for (const piece of token.slice(0, -1)) expect(widest - piece.right).toBeLessThan(charWidth);
+
+        // Me opens on its Authorization header, the one thing to fill.
         await tab(page, 'Me').click();
-        await fillEditor(
-          page,
-          'Headers',
-          JSON.stringify({ Authorization: `Bearer ${signedIn.data.authenticate.accessToken}` }, null, 2),
-        );
+        await shown(page, 'headers');
+        expect(JSON.parse(await shownEditorContaining(page, '"Authorization"'))).toEqual({
+          Authorization: 'Bearer <accessToken>',
+        });
+        await fillShownEditor(page, JSON.stringify({ Authorization: `Bearer ${accessToken}` }, null, 2));
         await run(page);
         const me = JSON.parse(await resultContaining(page, '"me"'));
         expect(me).toEqual({ data: { me: expect.objectContaining({ username, email: `${username}@example.com` }) } });
+
+        // And back: a tab with variables shows them.
+        await tab(page, 'Authenticate').click();
+        await shown(page, 'variables');
 
         // The token and the password were in the editors: none of it outlives the browser tab.
         expect((await context.storageState()).origins).toEqual([]);
@@ -199,6 +244,29 @@ describe('GraphiQL at GET /graphql', () => {
       // The schema's introspection and both operations: JSON POSTs, which CSRF prevention lets through.
       expect(graphqlRequests.length).toBeGreaterThanOrEqual(3);
       expect(new Set(graphqlRequests)).toEqual(new Set(['POST application/json']));
+    }, 60000);
+
+    it('names a new user each visit, and keeps it and the tabs across a reload of the same browser tab', async () => {
+      const context = await browser.newContext();
+      try {
+        const firstVisit = await context.newPage();
+        await firstVisit.goto(server.url);
+        const first = await registerTabUsername(firstVisit);
+        // GraphiQL keeps its tabs a moment after a change (debounced): a reload before would be a first visit.
+        await firstVisit.waitForFunction("sessionStorage.getItem('graphiql:tabState') !== null");
+        await firstVisit.reload();
+        expect(await registerTabUsername(firstVisit)).toBe(first);
+        // The same tabs, not one more (GraphiQL adds a tab when the one it reopens has other text).
+        expect(await firstVisit.locator('.graphiql-tab-button').allTextContents()).toEqual(TAB_TITLES);
+
+        const secondVisit = await context.newPage();
+        await secondVisit.goto(server.url);
+        const second = await registerTabUsername(secondVisit);
+        expect(second).toMatch(/^alice-[0-9a-f]{6}$/);
+        expect(second).not.toBe(first);
+      } finally {
+        await context.close();
+      }
     }, 60000);
 
     it('does not run a script injected into the page (its CSP holds in the browser)', async () => {
@@ -246,12 +314,52 @@ describe('GraphiQL turned off', () => {
 /** A tab of GraphiQL's tab bar, by its title (the operation's name). */
 const tab = (page: Page, title: string) => page.getByRole('button', { name: title, exact: true });
 
-/** Replaces the text of the Variables or Headers editor, as a paste would. */
-async function fillEditor(page: Page, editor: 'Variables' | 'Headers', text: string): Promise<void> {
-  await page.getByRole('button', { name: editor, exact: true }).click();
-  await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
+/** Waits until the editor below the query shows its Variables or its Headers. */
+const shown = (page: Page, editor: 'variables' | 'headers') =>
+  page.locator(`.graphiql-editor-tools button.active[data-name="${editor}"]`).waitFor();
+
+const SHOWN_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
+
+/** The whole text of the editor shown below the query, once `expected` shows in it. */
+async function shownEditorContaining(page: Page, expected: string): Promise<string> {
+  const editor = page.locator(SHOWN_EDITOR);
+  await editor.getByText(expected).first().waitFor();
+  return editor.evaluate((element) => (element as unknown as CodeMirrorHost).CodeMirror.getValue());
+}
+
+/** Replaces the text of the editor shown below the query, as a paste would. */
+async function fillShownEditor(page: Page, text: string): Promise<void> {
+  await page.locator(SHOWN_EDITOR).click();
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(text);
+}
+
+/** The username in the Register tab's variables (it opens on that tab). */
+async function registerTabUsername(page: Page): Promise<string> {
+  await shown(page, 'variables');
+  return JSON.parse(await shownEditorContaining(page, '"username"')).input.username;
+}
+
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+}
+
+/** Where the result pane draws a key and, piece by piece (one a line), the string after it. */
+async function layoutOf(page: Page, key: string): Promise<{ key: Box; token: Box[]; charWidth: number }> {
+  return page.locator('.result-window').evaluate((result, key) => {
+    const box = ({ left, right, top }: Box) => ({ left, right, top });
+    const keyElement = [...result.querySelectorAll('.cm-property')].find((element) => element.textContent === key)!;
+    let value = keyElement.nextElementSibling;
+    while (value && !value.classList.contains('cm-string')) value = value.nextElementSibling;
+    const keyBox = keyElement.getBoundingClientRect();
+    return {
+      key: box(keyBox),
+      token: [...value!.getClientRects()].map(box),
+      charWidth: keyBox.width / key.length,
+    };
+  }, key);
 }
 
 const run = (page: Page) => page.getByRole('button', { name: /^Execute query/ }).click();

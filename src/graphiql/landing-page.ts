@@ -1,5 +1,5 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GRAPHIQL_CSS, GRAPHIQL_JS, REACT, REACT_DOM } from './assets';
 
 interface Tab {
@@ -8,13 +8,28 @@ interface Tab {
   headers?: string;
 }
 
+/** Who the tabs sign up and in. */
+interface DemoUser {
+  username: string;
+  email: string;
+}
+
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
+/**
+ * A new name each visit: the README's `alice` is often taken already (by its curl walkthrough,
+ * or by an earlier visit), and Register would answer USERNAME_EXISTS.
+ */
+function freshUser(): DemoUser {
+  const username = `alice-${randomBytes(3).toString('hex')}`;
+  return { username, email: `${username}@example.com` };
+}
+
 /** The README's flow, in order, so a first-time user only has to press run (and read the log for the code). */
-const DEFAULT_TABS: Tab[] = [
+const defaultTabs = ({ username, email }: DemoUser): Tab[] => [
   {
-    query: `# 1. Create an account. The embedded Cognito writes
-# the confirmation code to the server log.
+    query: `# 1. Create an account (a new name each visit). The embedded
+# Cognito writes the confirmation code to the server log.
 mutation Register($input: RegisterInput!) {
   register(input: $input) {
     username
@@ -23,9 +38,7 @@ mutation Register($input: RegisterInput!) {
     codeDelivery { destination medium attributeName }
   }
 }`,
-    variables: json({
-      input: { username: 'alice', email: 'alice@example.com', password: 'Corr3ct-Horse!', name: 'Alice' },
-    }),
+    variables: json({ input: { username, email, password: 'Corr3ct-Horse!', name: 'Alice' } }),
   },
   {
     query: `# 2. Confirm it with the code from the log
@@ -33,7 +46,7 @@ mutation Register($input: RegisterInput!) {
 mutation ConfirmRegistration($input: ConfirmRegistrationInput!) {
   confirmRegistration(input: $input)
 }`,
-    variables: json({ input: { username: 'alice', code: '123456' } }),
+    variables: json({ input: { username, code: '123456' } }),
   },
   {
     query: `# 3. Sign in, and copy accessToken for the Me tab.
@@ -45,7 +58,7 @@ mutation Authenticate($input: AuthenticateInput!) {
     ... on AuthChallenge { name session parameters { name value } }
   }
 }`,
-    variables: json({ input: { username: 'alice', password: 'Corr3ct-Horse!' } }),
+    variables: json({ input: { username, password: 'Corr3ct-Horse!' } }),
   },
   {
     query: `# 4. Who am I? Paste the accessToken in Headers below.
@@ -56,29 +69,50 @@ query Me {
   },
 ];
 
-const OPTIONS = {
+const options = (user: DemoUser) => ({
   url: '/graphql',
-  defaultTabs: DEFAULT_TABS,
+  defaultTabs: defaultTabs(user),
   isHeadersEditorEnabled: true,
   // Open below the query: the first tabs need their variables, the last its Authorization header.
   defaultEditorToolsVisibility: true,
   shouldPersistHeaders: false,
-};
+});
 
 // sessionStorage: tokens (in headers and history) and passwords (in variables) go with the browser
 // tab, where GraphiQL's default, localStorage, would keep them. GraphiQL 3 opens the first default
-// tab with its query but not its variables: those come as props, on a first visit only (props
-// would outrank what storage kept of the user's edits).
+// tab with its query but not its variables: those come as props. On a reload it looks for the tab
+// whose text equals those props and adds a new one when none does (a second Register, without its
+// variables): so the props are the text of the tab that was open, as the browser tab kept it.
+//
+// GraphiQL shows Variables or Headers for the whole page, not per tab, and only its own buttons
+// switch them: on a switch of tab, press the one for the editor the tab has text in (Headers for
+// Me, which has only its Authorization header), unless the user has closed the editors.
 const INIT = `
 const options = JSON.parse(document.getElementById('graphiql-options').textContent);
-const firstVisit = !sessionStorage.getItem('graphiql:tabState');
-const { query, variables } = options.defaultTabs[0];
+const kept = JSON.parse(sessionStorage.getItem('graphiql:tabState') || 'null');
+const { query, variables } = (kept && kept.tabs && kept.tabs[kept.activeTabIndex]) || options.defaultTabs[0];
+let shownTabId;
+const showEditorWithText = ({ tabs, activeTabIndex }) => {
+  const tab = tabs[activeTabIndex];
+  if (tab.id === shownTabId) return;
+  shownTabId = tab.id;
+  const editor = tab.variables ? 'variables' : tab.headers ? 'headers' : undefined;
+  // After React has drawn the tab: this runs while GraphiQL changes its state.
+  setTimeout(() => {
+    const shown = document.querySelector('.graphiql-editor-tools button.active');
+    if (editor && shown && shown.dataset.name !== editor) {
+      document.querySelector('.graphiql-editor-tools button[data-name="' + editor + '"]').click();
+    }
+  });
+};
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
   React.createElement(GraphiQL, {
     ...options,
-    ...(firstVisit ? { query, variables } : {}),
+    query: query || '',
+    variables: variables || '',
     fetcher: GraphiQL.createFetcher({ url: options.url }),
     storage: sessionStorage,
+    onTabChange: showEditorWithText,
   }),
 );
 `;
@@ -101,7 +135,15 @@ function scriptSafe(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-const GRAPHIQL_HTML = `<!DOCTYPE html>
+// A token in the result begins beside its key, fills each line (broken anywhere, not at its
+// hyphens only) and is indented under the key, instead of starting on a line of its own at the
+// left edge in ragged pieces. 8ch: the indent of the tokens in authenticate's answer, plus two.
+// CodeMirror measures the lines it draws, so clicks and selections still land on the right
+// characters (as in its own "indentwrap" demo, which sets the same two properties per line).
+const RESULT_STYLE = `.graphiql-response .CodeMirror-wrap .cm-string { word-break: break-all; }
+.graphiql-response .CodeMirror-wrap pre.CodeMirror-line { padding-left: calc(4px + 8ch); text-indent: -8ch; }`;
+
+const page = (user: DemoUser) => `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -110,14 +152,15 @@ const GRAPHIQL_HTML = `<!DOCTYPE html>
 <title>GraphiQL</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${GRAPHIQL_CSS.path}">
-<style>body { margin: 0; } #graphiql { height: 100vh; }</style>
+<style>body { margin: 0; } #graphiql { height: 100vh; }
+${RESULT_STYLE}</style>
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
 <script src="${REACT.path}"></script>
 <script src="${REACT_DOM.path}"></script>
 <script src="${GRAPHIQL_JS.path}"></script>
-<script type="application/json" id="graphiql-options">${scriptSafe(OPTIONS)}</script>
+<script type="application/json" id="graphiql-options">${scriptSafe(options(user))}</script>
 <script>${INIT}</script>
 </body>
 </html>
@@ -132,7 +175,8 @@ export function graphiqlLandingPage(): ApolloServerPlugin {
     async serverWillStart() {
       return {
         async renderLandingPage() {
-          return { html: GRAPHIQL_HTML };
+          // Drawn for each visit, each with a user of its own.
+          return { html: async () => page(freshUser()) };
         },
       };
     },
