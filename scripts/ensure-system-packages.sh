@@ -2,11 +2,14 @@
 # What the tests need from Debian, installed when missing (`npm test` runs this first, so a clean
 # machine, CI's included, gets them without a step by hand; where they cannot be installed, say how):
 # - Chromium at /usr/bin/chromium for the GraphiQL test (playwright's own browser download cannot work here);
-# - redis-server and redis-cli: the Redis tests start their own servers on free ports.
+# - redis-server and redis-cli: the Redis tests start their own servers on free ports;
+# - curl and jq: the README's curl walkthrough, which a test runs as written.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 { command -v redis-server && command -v redis-cli; } >/dev/null || missing+=(redis-server)
+command -v curl >/dev/null || missing+=(curl)
+command -v jq >/dev/null || missing+=(jq)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing for the tests: ${missing[*]} (apt-get install)…"
