@@ -1,6 +1,6 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
-import { GRAPHIQL_CSS, GRAPHIQL_JS, REACT, REACT_DOM } from './assets';
+import { graphiqlAssets } from './assets';
 
 interface Tab {
   query: string;
@@ -101,7 +101,10 @@ function scriptSafe(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-const GRAPHIQL_HTML = `<!DOCTYPE html>
+/** Built when the IDE is turned on: the assets' paths name the installed versions. */
+function graphiqlHtml(): string {
+  const { GRAPHIQL_CSS, REACT, REACT_DOM, GRAPHIQL_JS } = graphiqlAssets();
+  return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -122,17 +125,20 @@ const GRAPHIQL_HTML = `<!DOCTYPE html>
 </body>
 </html>
 `;
+}
 
 /**
  * GraphiQL as Apollo's landing page (GET /graphql from a browser): the GraphQL route stays
  * Apollo's, with its CSRF prevention, and the page's own requests are JSON POSTs it lets through.
  */
 export function graphiqlLandingPage(): ApolloServerPlugin {
+  // Now, at start-up: a missing package stops the start rather than the first visit.
+  const html = graphiqlHtml();
   return {
     async serverWillStart() {
       return {
         async renderLandingPage() {
-          return { html: GRAPHIQL_HTML };
+          return { html };
         },
       };
     },
