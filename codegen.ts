@@ -1,9 +1,10 @@
-import type { CodegenConfig } from '@graphql-codegen/cli';
+import type { Types } from '@graphql-codegen/plugin-helpers';
 
 // Types for the example client operations, from the committed schema (no server needed). The output
 // is not committed: `npm test` regenerates it and type-checks examples/ against it, so a schema change
-// that breaks these operations or the code using them fails CI.
-const config: CodegenConfig = {
+// that breaks these operations or the code using them fails CI. `npm run codegen` runs it with
+// scripts/codegen.js; the graphql-codegen CLI reads it as it is (its CodegenConfig is this Types.Config).
+const config: Types.Config = {
   schema: 'schema.gql',
   documents: 'examples/operations/*.graphql',
   generates: {

@@ -2,12 +2,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app';
+import { DevelopmentFeature, MissingPackagesError, requireInstalled } from './common/development-packages';
 import { AppConfig, ConfigError, parseConfig } from './config/config';
-import { createLogger } from './logging/logger';
+import { GRAPHIQL } from './graphiql/assets';
+import { EMBEDDED_EMULATOR } from './local-cognito/emulator';
+import { createLogger, PRETTY_LOGS } from './logging/logger';
 import { PinoNestLogger } from './logging/nest-logger';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  // A production install (npm ci --omit=dev) has none of these: say so now, all at once.
+  requireInstalled(developmentFeatures(config));
   const app = await createApp(config, { logger: new PinoNestLogger(createLogger(config.logging)) });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -24,6 +29,15 @@ async function main(): Promise<void> {
   }
   await app.listen(config.port, config.host);
   new Logger('Main').log(`GraphQL API ready at ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);
+}
+
+/** What this configuration uses of the development-only packages. */
+function developmentFeatures(config: AppConfig): DevelopmentFeature[] {
+  return [
+    ...(config.logging.format === 'pretty' ? [PRETTY_LOGS] : []),
+    ...(config.cognito.kind === 'embedded' ? [EMBEDDED_EMULATOR] : []),
+    ...(config.graphql.ide ? [GRAPHIQL] : []),
+  ];
 }
 
 /**
@@ -56,6 +70,8 @@ function shutDown(app: NestFastifyApplication, config: AppConfig, signal: string
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`${error.message}\nSee the configuration table in README.md.`);
+  } else if (error instanceof MissingPackagesError) {
+    console.error(error.message);
   } else {
     console.error('The server could not start:', error instanceof Error ? error.message : error);
   }

@@ -1,5 +1,5 @@
 import { connect, Socket } from 'node:net';
-import { GRAPHIQL_CSS } from '../src/graphiql/assets';
+import { graphiqlAssets } from '../src/graphiql/assets';
 import { FakeCognito } from './support/fake-cognito';
 import { startTestServer, TestServer } from './support/test-server';
 
@@ -247,7 +247,7 @@ describe('the HTTP layer', () => {
       await fetch(http.server.url.replace('/graphql', '/health/live')),
     ];
     expect(answers.map((answer) => answer.headers.get('cache-control'))).toEqual(Array(5).fill('no-store'));
-    const asset = await fetch(http.server.url.replace('/graphql', GRAPHIQL_CSS.path));
+    const asset = await fetch(http.server.url.replace('/graphql', graphiqlAssets().GRAPHIQL_CSS.path));
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });

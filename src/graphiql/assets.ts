@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { DevelopmentFeature, requireInstalled } from '../common/development-packages';
 
 const gzipAsync = promisify(gzip);
 
@@ -40,12 +41,38 @@ export class StaticAsset {
 
 const JS = 'text/javascript; charset=utf-8';
 
-// graphiql's UMD build expects React and ReactDOM as globals, loaded before it.
-export const REACT = new StaticAsset('react', 'umd/react.production.min.js', JS);
-export const REACT_DOM = new StaticAsset('react-dom', 'umd/react-dom.production.min.js', JS);
-export const GRAPHIQL_JS = new StaticAsset('graphiql', 'graphiql.min.js', JS);
-export const GRAPHIQL_CSS = new StaticAsset('graphiql', 'graphiql.min.css', 'text/css; charset=utf-8');
+/** The page's scripts and styles come from these devDependencies: a production install has none of them. */
+export const GRAPHIQL: DevelopmentFeature = {
+  name: 'GraphiQL (GRAPHQL_IDE, on by default with the embedded emulator or NODE_ENV=development)',
+  packages: ['graphiql', 'react', 'react-dom'],
+  otherwise: 'set GRAPHQL_IDE=false',
+};
 
-export const ASSETS: ReadonlyMap<string, StaticAsset> = new Map(
-  [REACT, REACT_DOM, GRAPHIQL_JS, GRAPHIQL_CSS].map((asset) => [asset.path, asset]),
-);
+export interface GraphiQLAssets {
+  // graphiql's UMD build expects React and ReactDOM as globals, loaded before it.
+  REACT: StaticAsset;
+  REACT_DOM: StaticAsset;
+  GRAPHIQL_JS: StaticAsset;
+  GRAPHIQL_CSS: StaticAsset;
+  /** Each of them by the path the page asks for. */
+  ASSETS: ReadonlyMap<string, StaticAsset>;
+}
+
+let assets: GraphiQLAssets | undefined;
+
+/**
+ * Found on first use (at start-up, when the IDE is on), not at import: a server with the IDE off
+ * neither loads nor needs these packages.
+ */
+export function graphiqlAssets(): GraphiQLAssets {
+  if (!assets) {
+    requireInstalled([GRAPHIQL]);
+    const REACT = new StaticAsset('react', 'umd/react.production.min.js', JS);
+    const REACT_DOM = new StaticAsset('react-dom', 'umd/react-dom.production.min.js', JS);
+    const GRAPHIQL_JS = new StaticAsset('graphiql', 'graphiql.min.js', JS);
+    const GRAPHIQL_CSS = new StaticAsset('graphiql', 'graphiql.min.css', 'text/css; charset=utf-8');
+    const ASSETS = new Map([REACT, REACT_DOM, GRAPHIQL_JS, GRAPHIQL_CSS].map((asset) => [asset.path, asset]));
+    assets = { REACT, REACT_DOM, GRAPHIQL_JS, GRAPHIQL_CSS, ASSETS };
+  }
+  return assets;
+}

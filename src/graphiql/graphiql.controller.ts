@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
-import { ASSETS } from './assets';
+import { graphiqlAssets } from './assets';
 
 /** The scripts and styles of the GraphiQL page (the page itself is Apollo's landing page: landing-page.ts). */
 @Public()
@@ -14,7 +14,7 @@ export class GraphiQLController {
     @Headers('accept-encoding') acceptEncoding: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const asset = ASSETS.get(`/graphiql/${bundle}/${file}`);
+    const asset = graphiqlAssets().ASSETS.get(`/graphiql/${bundle}/${file}`);
     if (!asset) throw new NotFoundException();
     const compressed = acceptsGzip(acceptEncoding);
     reply

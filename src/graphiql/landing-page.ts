@@ -1,6 +1,6 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { createHash, randomBytes } from 'node:crypto';
-import { GRAPHIQL_CSS, GRAPHIQL_JS, REACT, REACT_DOM } from './assets';
+import { GraphiQLAssets, graphiqlAssets } from './assets';
 
 interface Tab {
   query: string;
@@ -143,7 +143,8 @@ function scriptSafe(value: unknown): string {
 const RESULT_STYLE = `.graphiql-response .CodeMirror-wrap .cm-string { word-break: break-all; }
 .graphiql-response .CodeMirror-wrap pre.CodeMirror-line { padding-left: calc(4px + 8ch); text-indent: -8ch; }`;
 
-const page = (user: DemoUser) => `<!DOCTYPE html>
+/** The assets' paths name the installed versions. */
+const page = ({ GRAPHIQL_CSS, REACT, REACT_DOM, GRAPHIQL_JS }: GraphiQLAssets, user: DemoUser) => `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -171,12 +172,14 @@ ${RESULT_STYLE}</style>
  * Apollo's, with its CSRF prevention, and the page's own requests are JSON POSTs it lets through.
  */
 export function graphiqlLandingPage(): ApolloServerPlugin {
+  // Now, at start-up: a missing package stops the start rather than the first visit.
+  const assets = graphiqlAssets();
   return {
     async serverWillStart() {
       return {
         async renderLandingPage() {
           // Drawn for each visit, each with a user of its own.
-          return { html: async () => page(freshUser()) };
+          return { html: async () => page(assets, freshUser()) };
         },
       };
     },

@@ -1,6 +1,14 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DevelopmentFeature, requireInstalled } from '../common/development-packages';
+
+/** The emulator's package is a devDependency: a production install has no emulator to start. */
+export const EMBEDDED_EMULATOR: DevelopmentFeature = {
+  name: 'The embedded Cognito emulator (used while COGNITO_USER_POOL_ID is unset)',
+  packages: ['cognito-local'],
+  otherwise: 'set COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID to use a user pool',
+};
 
 export interface CodeDelivery {
   username?: string;
@@ -43,6 +51,8 @@ export class Emulator {
   }
 
   static async start(options: EmulatorOptions): Promise<Emulator> {
+    // main.ts checks this before anything starts; here too, for any other caller.
+    requireInstalled([EMBEDDED_EMULATOR]);
     prepareDataDir(options.dataDir);
     const child = fork(join(__dirname, 'emulator-process.js'), [], {
       cwd: options.dataDir,

@@ -1,6 +1,14 @@
 import pino from 'pino';
 import type PinoPretty from 'pino-pretty';
+import { DevelopmentFeature, requireInstalled } from '../common/development-packages';
 import { LogSettings } from '../config/config';
+
+/** Readable lines come from pino-pretty, a devDependency: JSON lines need nothing more than pino. */
+export const PRETTY_LOGS: DevelopmentFeature = {
+  name: 'The readable log format (LOG_FORMAT=pretty, the default unless NODE_ENV=production)',
+  packages: ['pino-pretty'],
+  otherwise: 'set LOG_FORMAT=json',
+};
 
 /**
  * Names under which a secret could reach a log line if some code logged a header set, a request
@@ -102,7 +110,8 @@ export function createLogger(settings: LogSettings, destination?: pino.Destinati
     // next, instead of one blocking write each; pino flushes what is left when the process exits.
     return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
   }
-  // Loaded only here: production (JSON) does not pay for it at start-up.
+  // Loaded only here: production (JSON) neither loads nor installs it.
+  requireInstalled([PRETTY_LOGS]);
   const pretty = require('pino-pretty') as typeof PinoPretty;
   // Synchronous, in this thread: development needs no worker thread for its log, and lines stay in order.
   const stream = pretty({

@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { getIntrospectionQuery } from 'graphql';
+import { buildClientSchema, getIntrospectionQuery, IntrospectionQuery, printSchema } from 'graphql';
 import { CognitoService } from '../../src/cognito/cognito.service';
 import { AUTHENTICATE, PASSWORD } from '../support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
@@ -154,22 +150,18 @@ describe('GraphQL limits', () => {
   });
 
   describe('introspection, measured against a budget of its own', () => {
-    it("admits GraphQL Code Generator's introspection query, whatever the configured limits", async () => {
-      // Codegen itself, as `schema: <url>` in codegen.ts: its url loader sends its introspection query.
-      const dir = mkdtempSync(join(tmpdir(), 'codegen-'));
-      try {
-        const config = join(dir, 'codegen.json');
-        const output = join(dir, 'schema.ts');
-        writeFileSync(
-          config,
-          JSON.stringify({ schema: server.url, generates: { [output]: { plugins: ['typescript'] } } }),
-        );
-        await runCodegen(config);
-        expect(readFileSync(output, 'utf8')).toMatch(/export type AuthenticateInput = \{/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 60000);
+    it("admits GraphQL Code Generator's introspection query (`schema: <url>` in codegen.ts)", async () => {
+      // Its URL loader (@graphql-tools/url-loader) sends graphql-js's getIntrospectionQuery() with the
+      // options codegen.ts gives it, none by default. (The codegen CLI itself is no longer installed:
+      // scripts/codegen.js.) What comes back must build the client's schema.
+      const response = await postGraphQL(server.url, {
+        query: getIntrospectionQuery(),
+        operationName: 'IntrospectionQuery',
+      });
+      expect(response.errors).toBeUndefined();
+      const schema = buildClientSchema(response.data as IntrospectionQuery);
+      expect(printSchema(schema)).toMatch(/input AuthenticateInput \{/);
+    });
 
     it("admits graphql-js's standard introspection query with every option on", async () => {
       const query = getIntrospectionQuery({
@@ -222,13 +214,3 @@ describe('GraphQL limits', () => {
     expect(signIn).toHaveBeenCalledTimes(1);
   });
 });
-
-/** The graphql-codegen CLI with a config file (it runs as ESM, which jest cannot load in-process). */
-function runCodegen(config: string): Promise<void> {
-  const cli = join(dirname(require.resolve('@graphql-codegen/cli/package.json')), 'esm', 'bin.js');
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, [cli, '--config', config], { timeout: 50000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(),
-    ),
-  );
-}

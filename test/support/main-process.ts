@@ -13,9 +13,10 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-export function run(env: Record<string, string>, cwd: string): Started {
-  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)');
-  const child = spawn(process.execPath, [MAIN], {
+/** `main`: another copy of dist/main.js (a production install of it, say). */
+export function run(env: Record<string, string>, cwd: string, main = MAIN): Started {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm test does)`);
+  const child = spawn(process.execPath, [main], {
     cwd,
     env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
