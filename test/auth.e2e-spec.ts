@@ -44,6 +44,35 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(fields.sort()).toEqual(['email', 'username']);
     });
 
+    it('reports the password policy in the same answer as the other fields, not in a second round', async () => {
+      const response = await server.gql(REGISTER, {
+        input: { username: 'reg-one-round', email: 'not-an-email', password: 'weak' },
+      });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0].extensions.fields).toEqual([
+        { field: 'email', problems: ['email must be a valid email address'] },
+        {
+          field: 'password',
+          problems: [
+            'must be at least 8 characters long',
+            'must contain an uppercase letter',
+            'must contain a digit',
+            'must contain a symbol such as ! @ # $ % ^ & *',
+          ],
+        },
+      ]);
+      expect(JSON.stringify(response)).not.toContain('"weak"');
+    });
+
+    it('reports a control character in one field together with the problems of the others', async () => {
+      const response = await server.gql(REGISTER, {
+        input: { username: 'reg-control', email: 'a@example.com', password: 'weak', name: 'Al\nice' },
+      });
+      const fields = response.errors![0].extensions.fields as { field: string; problems: string[] }[];
+      expect(fields.map((f) => f.field)).toEqual(['name', 'password']);
+      expect(fields[0].problems).toEqual(['name must not contain control characters']);
+    });
+
     it.each([
       ['too short', 'Sh0rt!', 'at least 8 characters'],
       ['no uppercase', 'lowercase-only-1', 'uppercase'],

@@ -150,6 +150,14 @@ describe('the account lifecycle (embedded emulator)', () => {
       expect(errorCodes(await change('Wr0ng-pass!', NEW_PASSWORD))).toEqual(['UNAUTHENTICATED']);
       expect(errorCodes(await change(PASSWORD, PASSWORD))).toEqual(['BAD_USER_INPUT']);
       expect(errorCodes(await change(PASSWORD, 'weakpass'))).toEqual(['BAD_USER_INPUT']);
+      // Both rules of the new password, in one answer.
+      const same = await change('weakpass', 'weakpass');
+      expect(same.errors![0].extensions.fields).toEqual([
+        {
+          field: 'newPassword',
+          problems: expect.arrayContaining(['must differ from the current password', 'must contain a digit']),
+        },
+      ]);
       expect(
         errorCodes(await server.gql(CHANGE, { input: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } })),
       ).toEqual(['UNAUTHENTICATED']);

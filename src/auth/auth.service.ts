@@ -17,7 +17,6 @@ import {
   RefreshTokensInput,
   RegisterInput,
 } from './dto/auth.inputs';
-import { assertPasswordPolicy } from './password-policy';
 
 const MFA_TYPES = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA'];
 
@@ -31,7 +30,6 @@ export class AuthService {
   ) {}
 
   register(input: RegisterInput): Promise<SignUpResult> {
-    assertPasswordPolicy(input.password, this.config.passwordPolicy, 'password');
     return this.cognito.signUp(input);
   }
 
@@ -55,7 +53,6 @@ export class AuthService {
   }: NewPasswordChallengeInput): Promise<SignInResult> {
     const challenge = unwrapSession(session);
     if (challenge.challenge !== 'NEW_PASSWORD_REQUIRED') throw wrongChallenge('a NEW_PASSWORD_REQUIRED');
-    assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     const result = await this.cognito.respondToChallenge('NEW_PASSWORD_REQUIRED', username, challenge.session, {
       NEW_PASSWORD: newPassword,
     });
