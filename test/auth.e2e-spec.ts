@@ -1,4 +1,15 @@
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CognitoAccountService } from '../src/cognito/cognito-account.service';
+import { Emulator } from '../src/local-cognito/emulator';
+import { LOCAL_POOL_NAME } from '../src/local-cognito/provision';
+import { freePort } from './support/free-port';
 import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from './support/test-server';
 
@@ -171,6 +182,30 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
     });
   });
 
+  describe('usernames', () => {
+    it('are one user whatever their case, known by the name they signed up with', async () => {
+      const { userSub } = await signUpAndIn(server, 'Case-Alice');
+      const again = await server.gql(REGISTER, {
+        input: { username: 'case-alice', email: 'other@example.com', password: PASSWORD },
+      });
+      expect(errorCodes(again)).toEqual(['USERNAME_EXISTS']);
+
+      const signedIn = await server.gql(AUTHENTICATE, { input: { username: 'CASE-ALICE', password: PASSWORD } });
+      const { accessToken } = signedIn.data.authenticate;
+      const me = await server.gql('{ me { id username } }', {}, accessToken);
+      expect(me.data).toEqual({ me: { id: userSub, username: 'Case-Alice' } });
+    });
+
+    it('confirm in any case too', async () => {
+      const logged = server.logger.lines.length;
+      await server.gql(REGISTER, { input: { username: 'Case-Bob', email: 'bob@example.com', password: PASSWORD } });
+      const code = await server.logger.codeFor('Case-Bob', logged);
+      expect(await server.gql(CONFIRM, { input: { username: 'case-bob', code } })).toMatchObject({
+        data: { confirmRegistration: true },
+      });
+    });
+  });
+
   describe('me', () => {
     it('answers from the token and the user pool', async () => {
       const user = await signUpAndIn(server, 'me-erin', 'Erin Example');
@@ -180,8 +215,8 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
         id: user.userSub,
         username: 'me-erin',
         email: 'me-erin@example.com',
-        // cognito-local leaves email_verified out of GetUser; AWS says true after confirmation.
-        emailVerified: null,
+        // The code went to the address (AutoVerifiedAttributes): confirming it verifies it, as on AWS.
+        emailVerified: true,
         name: 'Erin Example',
         groups: [],
       });
@@ -271,5 +306,47 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(JSON.stringify(response)).not.toContain(PASSWORD);
     });
+  });
+});
+
+describe('an embedded pool created by an earlier version (case-sensitive usernames)', () => {
+  let dataDir: string;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // What earlier versions created: the same pool and client, without UsernameConfiguration.
+    dataDir = mkdtempSync(join(tmpdir(), 'cognito-local-earlier-'));
+    const emulator = await Emulator.start({ port: await freePort(), dataDir, onCode: () => {}, onError: () => {} });
+    const admin = new CognitoIdentityProviderClient({
+      endpoint: emulator.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { UserPool } = await admin.send(
+      new CreateUserPoolCommand({ PoolName: LOCAL_POOL_NAME, AutoVerifiedAttributes: ['email'] }),
+    );
+    await admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: UserPool!.Id!,
+        ClientName: LOCAL_POOL_NAME,
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    admin.destroy();
+    await emulator.stop();
+    server = await startTestServer({ COGNITO_LOCAL_DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps it as it is (its users keep their names), and says how to start afresh', async () => {
+    expect(server.logger.lines.join('\n')).toContain('created by an earlier version, with case-sensitive usernames');
+    await signUpAndIn(server, 'Old-Alice');
+    await signUpAndIn(server, 'old-alice');
+    expect(
+      errorCodes(await server.gql(AUTHENTICATE, { input: { username: 'OLD-ALICE', password: PASSWORD } })),
+    ).toEqual(['UNAUTHENTICATED']);
   });
 });

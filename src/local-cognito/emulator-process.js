@@ -13,6 +13,7 @@ process.umask(0o077);
 const { createDefaultServer } = require('cognito-local');
 const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-local')] }));
 const { parseCodeDelivery } = require('./code-delivery');
+const { makeFaithful } = require('./emulator-fidelity');
 
 const sink = {
   write(line) {
@@ -28,6 +29,7 @@ const sink = {
   },
 };
 
+makeFaithful();
 createDefaultServer(pino({ level: 'info' }, sink))
   .then((server) => server.start())
   .then((server) => process.send({ type: 'ready', port: server.address().port }))
