@@ -15,6 +15,12 @@ const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-
 const { parseCodeDelivery } = require('./code-delivery');
 const { makeFaithful } = require('./emulator-fidelity');
 
+// cognito-local logs a call it does not support (GlobalSignOut, say) at error level, and answers
+// it with `CognitoLocal#Unsupported`. That is an answer, not a failure of the emulator: the caller,
+// our CognitoService, reports it (a warning once for a sign-out step it enforces alone, otherwise
+// SERVICE_UNAVAILABLE in the request's line). Passed on, it read as an error before our warning.
+const UNSUPPORTED = 'Cognito Local unsupported feature:';
+
 const sink = {
   write(line) {
     let entry;
@@ -25,7 +31,9 @@ const sink = {
     }
     const delivery = typeof entry.msg === 'string' ? parseCodeDelivery(entry.msg) : undefined;
     if (delivery) process.send({ type: 'code', ...delivery });
-    else if (entry.level >= 50) process.send({ type: 'error', message: String(entry.msg) });
+    else if (entry.level >= 50 && !String(entry.msg).startsWith(UNSUPPORTED)) {
+      process.send({ type: 'error', message: String(entry.msg) });
+    }
   },
 };
 
