@@ -180,6 +180,15 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(payload).toMatchObject({ token_use: 'access', username: 'auth-dave', sub: user.userSub });
       expect(user.refreshToken).toEqual(expect.any(String));
     });
+
+    it("says how long the access token lives, from its own exp (the emulator's ExpiresIn says 3600)", async () => {
+      await signUpAndIn(server, 'auth-expiry');
+      const signedIn = await server.gql(AUTHENTICATE, { input: { username: 'auth-expiry', password: PASSWORD } });
+      const { accessToken, expiresIn } = signedIn.data.authenticate;
+      const { iat, exp } = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
+      expect(exp - iat).toBe(24 * 3600);
+      expect(expiresIn).toBe(exp - iat);
+    });
   });
 
   describe('usernames', () => {
@@ -279,7 +288,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       const response = await server.gql(REFRESH, { input: { refreshToken: user.refreshToken } });
       expect(response.errors).toBeUndefined();
       const tokens = response.data.refreshTokens;
-      expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: expect.any(Number) });
+      expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 24 * 3600 });
       const me = await server.gql('{ me { username } }', {}, tokens.accessToken);
       expect(me.data).toEqual({ me: { username: 'ref-gina' } });
     });
