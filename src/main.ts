@@ -45,7 +45,11 @@ function shutDown(app: NestFastifyApplication, config: AppConfig, signal: string
     .close()
     .then(() => app.close())
     .then(
-      () => process.exit(0),
+      () => {
+        // The last line: an operator (or a developer at Ctrl-C) knows it ended well, and when.
+        logger.log('Stopped: the requests in flight were answered and everything is closed');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error(`The server did not close cleanly: ${error instanceof Error ? error.message : error}`);
         process.exit(1);
