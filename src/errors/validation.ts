@@ -37,14 +37,15 @@ class InputValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // GraphQL arguments reach pipes as `body`; our own parameter decorators (@CurrentUser) as `custom`.
     const faults = metadata.type === 'body' ? stringFaults(value, metadata.data ?? 'value', true) : [];
-    if (faults.some((f) => f.overlong)) throw BadUserInputError.forFields(faults.map(describeFault));
+    const fields = faults.map(describeFault);
+    if (faults.some((f) => f.overlong)) throw BadUserInputError.forFields(fields);
     const transformed = await super.transform(value, metadata).catch((error: unknown) => {
-      if (faults.length > 0 && error instanceof BadUserInputError) {
-        throw BadUserInputError.forFields(merged(faults.map(describeFault), error.fields));
+      if (fields.length > 0 && error instanceof BadUserInputError) {
+        throw BadUserInputError.forFields(merged(fields, error.fields));
       }
       throw error;
     });
-    if (faults.length > 0) throw BadUserInputError.forFields(faults.map(describeFault));
+    if (fields.length > 0) throw BadUserInputError.forFields(fields);
     return transformed;
   }
 
