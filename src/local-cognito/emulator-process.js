@@ -42,8 +42,9 @@ createDefaultServer(pino({ level: 'info' }, sink))
   .then((server) => server.start())
   .then((server) => process.send({ type: 'ready', port: server.address().port }))
   .catch((error) => {
-    process.send({ type: 'error', message: error && error.message ? error.message : String(error) });
-    process.exit(1);
+    // Exit once the message is out: the parent words its failure (a port in use) from it.
+    const message = error && error.message ? error.message : String(error);
+    process.send({ type: 'error', message }, () => process.exit(1));
   });
 
 // Without the parent we have no one to serve.
