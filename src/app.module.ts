@@ -8,7 +8,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
-import { ConfigModule } from './config/config.module';
+import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { graphqlErrorFormatter, unexpectedErrorLog } from './errors/graphql-errors';
 import { GraphiQLModule } from './graphiql/graphiql.module';
 import { graphiqlLandingPage } from './graphiql/landing-page';
@@ -83,7 +83,11 @@ export class AppModule {
         ...(options.extraModules ?? []),
       ],
       providers: [
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        {
+          provide: APP_PIPE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => createValidationPipe(config.passwordPolicy),
+        },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
     };

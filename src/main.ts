@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app';
-import { DevelopmentFeature, MissingPackagesError, requireInstalled } from './common/development-packages';
+import { DevelopmentFeature, requireInstalled } from './common/development-packages';
 import { AppConfig, ConfigError, parseConfig } from './config/config';
+import { StartupError } from './errors/startup-error';
 import { GRAPHIQL } from './graphiql/assets';
 import { EMBEDDED_EMULATOR } from './local-cognito/emulator';
 import { createLogger, PRETTY_LOGS } from './logging/logger';
@@ -59,7 +60,11 @@ function shutDown(app: NestFastifyApplication, config: AppConfig, signal: string
     .close()
     .then(() => app.close())
     .then(
-      () => process.exit(0),
+      () => {
+        // The last line: an operator (or a developer at Ctrl-C) knows it ended well, and when.
+        logger.log('Stopped: the requests in flight were answered and everything is closed');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error(`The server did not close cleanly: ${error instanceof Error ? error.message : error}`);
         process.exit(1);
@@ -70,7 +75,8 @@ function shutDown(app: NestFastifyApplication, config: AppConfig, signal: string
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`${error.message}\nSee the configuration table in README.md.`);
-  } else if (error instanceof MissingPackagesError) {
+  } else if (error instanceof StartupError) {
+    // It says what failed and what to do; printed once, alone (the emulator's port in use, a package missing).
     console.error(error.message);
   } else {
     console.error('The server could not start:', error instanceof Error ? error.message : error);

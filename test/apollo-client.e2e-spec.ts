@@ -80,8 +80,7 @@ describe('Apollo Client with the generated operations', () => {
       id: registered.userSub,
       username,
       email: `${username}@example.com`,
-      // cognito-local leaves email_verified out of GetUser; AWS says true after confirmation.
-      emailVerified: null,
+      emailVerified: true,
       name: 'Alice',
       groups: [],
     };

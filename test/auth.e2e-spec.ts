@@ -1,4 +1,15 @@
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CognitoAccountService } from '../src/cognito/cognito-account.service';
+import { Emulator } from '../src/local-cognito/emulator';
+import { LOCAL_POOL_NAME } from '../src/local-cognito/provision';
+import { freePort } from './support/free-port';
 import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from './support/test-server';
 
@@ -42,6 +53,35 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       const fields = (response.errors![0].extensions.fields as { field: string }[]).map((f) => f.field);
       expect(fields.sort()).toEqual(['email', 'username']);
+    });
+
+    it('reports the password policy in the same answer as the other fields, not in a second round', async () => {
+      const response = await server.gql(REGISTER, {
+        input: { username: 'reg-one-round', email: 'not-an-email', password: 'weak' },
+      });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0].extensions.fields).toEqual([
+        { field: 'email', problems: ['email must be a valid email address'] },
+        {
+          field: 'password',
+          problems: [
+            'must be at least 8 characters long',
+            'must contain an uppercase letter',
+            'must contain a digit',
+            'must contain a symbol such as ! @ # $ % ^ & *',
+          ],
+        },
+      ]);
+      expect(JSON.stringify(response)).not.toContain('"weak"');
+    });
+
+    it('reports a control character in one field together with the problems of the others', async () => {
+      const response = await server.gql(REGISTER, {
+        input: { username: 'reg-control', email: 'a@example.com', password: 'weak', name: 'Al\nice' },
+      });
+      const fields = response.errors![0].extensions.fields as { field: string; problems: string[] }[];
+      expect(fields.map((f) => f.field)).toEqual(['name', 'password']);
+      expect(fields[0].problems).toEqual(['name must not contain control characters']);
     });
 
     it.each([
@@ -140,6 +180,39 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(payload).toMatchObject({ token_use: 'access', username: 'auth-dave', sub: user.userSub });
       expect(user.refreshToken).toEqual(expect.any(String));
     });
+
+    it("says how long the access token lives, from its own exp (the emulator's ExpiresIn says 3600)", async () => {
+      await signUpAndIn(server, 'auth-expiry');
+      const signedIn = await server.gql(AUTHENTICATE, { input: { username: 'auth-expiry', password: PASSWORD } });
+      const { accessToken, expiresIn } = signedIn.data.authenticate;
+      const { iat, exp } = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
+      expect(exp - iat).toBe(24 * 3600);
+      expect(expiresIn).toBe(exp - iat);
+    });
+  });
+
+  describe('usernames', () => {
+    it('are one user whatever their case, known by the name they signed up with', async () => {
+      const { userSub } = await signUpAndIn(server, 'Case-Alice');
+      const again = await server.gql(REGISTER, {
+        input: { username: 'case-alice', email: 'other@example.com', password: PASSWORD },
+      });
+      expect(errorCodes(again)).toEqual(['USERNAME_EXISTS']);
+
+      const signedIn = await server.gql(AUTHENTICATE, { input: { username: 'CASE-ALICE', password: PASSWORD } });
+      const { accessToken } = signedIn.data.authenticate;
+      const me = await server.gql('{ me { id username } }', {}, accessToken);
+      expect(me.data).toEqual({ me: { id: userSub, username: 'Case-Alice' } });
+    });
+
+    it('confirm in any case too', async () => {
+      const logged = server.logger.lines.length;
+      await server.gql(REGISTER, { input: { username: 'Case-Bob', email: 'bob@example.com', password: PASSWORD } });
+      const code = await server.logger.codeFor('Case-Bob', logged);
+      expect(await server.gql(CONFIRM, { input: { username: 'case-bob', code } })).toMatchObject({
+        data: { confirmRegistration: true },
+      });
+    });
   });
 
   describe('me', () => {
@@ -151,8 +224,8 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
         id: user.userSub,
         username: 'me-erin',
         email: 'me-erin@example.com',
-        // cognito-local leaves email_verified out of GetUser; AWS says true after confirmation.
-        emailVerified: null,
+        // The code went to the address (AutoVerifiedAttributes): confirming it verifies it, as on AWS.
+        emailVerified: true,
         name: 'Erin Example',
         groups: [],
       });
@@ -215,7 +288,7 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       const response = await server.gql(REFRESH, { input: { refreshToken: user.refreshToken } });
       expect(response.errors).toBeUndefined();
       const tokens = response.data.refreshTokens;
-      expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: expect.any(Number) });
+      expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 24 * 3600 });
       const me = await server.gql('{ me { username } }', {}, tokens.accessToken);
       expect(me.data).toEqual({ me: { username: 'ref-gina' } });
     });
@@ -242,5 +315,47 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(JSON.stringify(response)).not.toContain(PASSWORD);
     });
+  });
+});
+
+describe('an embedded pool created by an earlier version (case-sensitive usernames)', () => {
+  let dataDir: string;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // What earlier versions created: the same pool and client, without UsernameConfiguration.
+    dataDir = mkdtempSync(join(tmpdir(), 'cognito-local-earlier-'));
+    const emulator = await Emulator.start({ port: await freePort(), dataDir, onCode: () => {}, onError: () => {} });
+    const admin = new CognitoIdentityProviderClient({
+      endpoint: emulator.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { UserPool } = await admin.send(
+      new CreateUserPoolCommand({ PoolName: LOCAL_POOL_NAME, AutoVerifiedAttributes: ['email'] }),
+    );
+    await admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: UserPool!.Id!,
+        ClientName: LOCAL_POOL_NAME,
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    admin.destroy();
+    await emulator.stop();
+    server = await startTestServer({ COGNITO_LOCAL_DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps it as it is (its users keep their names), and says how to start afresh', async () => {
+    expect(server.logger.lines.join('\n')).toContain('created by an earlier version, with case-sensitive usernames');
+    await signUpAndIn(server, 'Old-Alice');
+    await signUpAndIn(server, 'old-alice');
+    expect(
+      errorCodes(await server.gql(AUTHENTICATE, { input: { username: 'OLD-ALICE', password: PASSWORD } })),
+    ).toEqual(['UNAUTHENTICATED']);
   });
 });

@@ -18,7 +18,7 @@ describe('parseConfig', () => {
       host: '127.0.0.1',
       port: 3000,
       production: false,
-      cognito: { kind: 'embedded', port: 9229, dataDir: resolve('.cognito-local') },
+      cognito: { kind: 'embedded', port: 9329, dataDir: resolve('.cognito-local') },
       cognitoTimeoutMs: 5000,
       passwordPolicy: {
         minimumLength: 8,

@@ -1,6 +1,9 @@
 import { REFUSED_INPUT } from '../src/cognito/cognito-errors';
+import { COGNITO_POOL } from '../src/cognito/cognito.constants';
+import { CognitoPool } from '../src/cognito/cognito-pool';
 import { AUTHENTICATE, ME, PASSWORD, REFRESH, REGISTER, signUpAndIn } from './support/flows';
 import { PoolAdmin } from './support/pool-admin';
+import { until } from './support/redis-contract';
 import { errorCodes, startTestServer, TestServer } from './support/test-server';
 import { totp } from './support/totp';
 
@@ -150,6 +153,14 @@ describe('the account lifecycle (embedded emulator)', () => {
       expect(errorCodes(await change('Wr0ng-pass!', NEW_PASSWORD))).toEqual(['UNAUTHENTICATED']);
       expect(errorCodes(await change(PASSWORD, PASSWORD))).toEqual(['BAD_USER_INPUT']);
       expect(errorCodes(await change(PASSWORD, 'weakpass'))).toEqual(['BAD_USER_INPUT']);
+      // Both rules of the new password, in one answer.
+      const same = await change('weakpass', 'weakpass');
+      expect(same.errors![0].extensions.fields).toEqual([
+        {
+          field: 'newPassword',
+          problems: expect.arrayContaining(['must differ from the current password', 'must contain a digit']),
+        },
+      ]);
       expect(
         errorCodes(await server.gql(CHANGE, { input: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } })),
       ).toEqual(['UNAUTHENTICATED']);
@@ -206,6 +217,31 @@ describe('the account lifecycle (embedded emulator)', () => {
 
     it('needs a signed-in user', async () => {
       expect(errorCodes(await server.gql(SIGN_OUT, {}))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it("logs the emulator's missing GlobalSignOut as our one warning, not as its error; its real errors still", async () => {
+      const logged = server.logger.lines.length;
+      const { accessToken } = await signUpAndIn(server, 'so-quiet');
+      expect((await server.gql(SIGN_OUT, {}, accessToken)).data).toEqual({ signOut: true });
+      expect(server.logger.lines.slice(logged).filter((line) => line.startsWith('error'))).toEqual([]);
+
+      // A request the emulator fails on (attributes that are not a list): its own error, passed on.
+      const { endpoint, clientId } = server.app.get<symbol, CognitoPool>(COGNITO_POOL);
+      await fetch(endpoint!, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp',
+        },
+        body: JSON.stringify({ ClientId: clientId, Username: 'so-broken', Password: PASSWORD, UserAttributes: 'x' }),
+      });
+      await until(
+        () => server.logger.lines.some((line) => line.includes('Error handling target: SignUp')),
+        "the emulator's error",
+      );
+      expect(server.logger.lines.find((line) => line.includes('Error handling target: SignUp'))).toMatch(
+        /^error \[LocalCognito\] cognito-local: /,
+      );
     });
 
     it('signs out even when the refresh token it is given cannot be revoked', async () => {

@@ -222,6 +222,9 @@ describe('in production, on a pool', () => {
     request.finish();
     expect(await request.answered).toMatchObject({ status: 200 });
     expect(await interrupted.exited).toBe(0);
+    // The last line says it has stopped.
+    const last = interrupted.stdout().trim().split('\n').pop()!;
+    expect(JSON.parse(last)).toMatchObject({ level: 30, context: 'Main', msg: expect.stringMatching(/^Stopped: /) });
   });
 
   it('exits 1 when a request is still in flight after SHUTDOWN_TIMEOUT_MS', async () => {
@@ -275,6 +278,10 @@ describe('SIGTERM, with the embedded emulator', () => {
       });
       expect(await server.exited).toBe(0);
       expect(await refused(emulatorPort)).toBe(true);
+      // Once the emulator has stopped too, the last line says so.
+      expect(server.stdout().trim().split('\n').pop()).toMatch(
+        /INFO: \[Main\] Stopped: the requests in flight were answered and everything is closed$/,
+      );
     } finally {
       server.child.kill('SIGKILL');
       rmSync(workDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { passwordProblems } from '../src/auth/password-policy';
+import { passwordProblems } from '../src/common/password-policy';
 import { PasswordPolicy } from '../src/config/config';
 
 const COGNITO_DEFAULT: PasswordPolicy = {

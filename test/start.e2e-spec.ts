@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER } from './support/flows';
@@ -32,6 +33,32 @@ describe('npm start', () => {
     expect(started.output()).toContain('PORT must be a whole number');
     expect(started.output()).toContain('COGNITO_CLIENT_ID is set but COGNITO_USER_POOL_ID is not');
     expect(started.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it("says once, without a stack, that the emulator's port is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const started = run(
+        {
+          PORT: String(await freePort()),
+          COGNITO_LOCAL_PORT: String(port),
+          COGNITO_LOCAL_DATA_DIR: join(workDir, 'taken'),
+        },
+        workDir,
+      );
+      expect(await started.exited).toBe(1);
+      const output = started.output();
+      expect(output.match(/port is in use/g)).toEqual(['port is in use']);
+      expect(output).toContain(
+        `The server could not start: The embedded Cognito emulator did not start on 127.0.0.1:${port}: ` +
+          'the port is in use (by another server, or an emulator of an earlier run). Free it or set COGNITO_LOCAL_PORT.',
+      );
+      expect(output).not.toMatch(/\n\s+at |ERROR|EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('serves /graphql on the embedded emulator, logs codes, keeps users across restarts and exits cleanly', async () => {

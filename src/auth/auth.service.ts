@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { CognitoService } from '../cognito/cognito.service';
 import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens, TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
+import { readableTimes } from '../common/jwt-claims';
 import { BadUserInputError } from '../errors/app-errors';
 import { otpauthUri } from '../mfa/otpauth';
 import { SessionsService } from '../sessions/sessions.service';
@@ -17,7 +18,6 @@ import {
   RefreshTokensInput,
   RegisterInput,
 } from './dto/auth.inputs';
-import { assertPasswordPolicy } from './password-policy';
 
 const MFA_TYPES = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA'];
 
@@ -31,7 +31,6 @@ export class AuthService {
   ) {}
 
   register(input: RegisterInput): Promise<SignUpResult> {
-    assertPasswordPolicy(input.password, this.config.passwordPolicy, 'password');
     return this.cognito.signUp(input);
   }
 
@@ -55,7 +54,6 @@ export class AuthService {
   }: NewPasswordChallengeInput): Promise<SignInResult> {
     const challenge = unwrapSession(session);
     if (challenge.challenge !== 'NEW_PASSWORD_REQUIRED') throw wrongChallenge('a NEW_PASSWORD_REQUIRED');
-    assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     const result = await this.cognito.respondToChallenge('NEW_PASSWORD_REQUIRED', username, challenge.session, {
       NEW_PASSWORD: newPassword,
     });
@@ -102,7 +100,7 @@ export class AuthService {
     // AWS keeps the sign-in time (auth_time) in refreshed tokens. cognito-local restarts it, but
     // its refresh token is a readable JWT whose iat is that time; AWS's is encrypted. Taking the
     // earlier of the two can only refuse more, so an unverified iat is safe to use here.
-    const signedInAt = Math.min(user.authTime, readableIssuedAt(refreshToken) ?? Infinity);
+    const signedInAt = Math.min(user.authTime, readableTimes(refreshToken)?.iat ?? Infinity);
     this.sessions.assertActive({ ...user, authTime: signedInAt });
     return tokens;
   }
@@ -132,17 +130,6 @@ export class AuthService {
         { name: 'OTPAUTH_URI', value: otpauthUri(this.config.totpIssuer, username, setup.secret) },
       ],
     };
-  }
-}
-
-function readableIssuedAt(token: string): number | undefined {
-  const [, payload, , ...rest] = token.split('.');
-  if (!payload || rest.length > 0) return undefined;
-  try {
-    const { iat } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iat?: unknown };
-    return typeof iat === 'number' ? iat : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -16,6 +16,7 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Injectable, Logger } from '@nestjs/common';
+import { readableTimes } from '../common/jwt-claims';
 import { BadUserInputError, CodeMismatchError, InternalServerError } from '../errors/app-errors';
 import { CognitoClient } from './cognito-client';
 import { CognitoCall, hidesUserExistence, isUnrevokableToken, isUnsupported } from './cognito-errors';
@@ -275,9 +276,19 @@ function tokens(result: AuthenticationResultType): Tokens {
     accessToken: result.AccessToken,
     idToken: result.IdToken,
     refreshToken: result.RefreshToken ?? null,
-    expiresIn: result.ExpiresIn ?? 3600,
+    expiresIn: lifetime(result.AccessToken) ?? result.ExpiresIn ?? 3600,
     tokenType: result.TokenType ?? 'Bearer',
   };
+}
+
+/**
+ * The life the access token has, from its own `exp` and `iat`: what AWS's ExpiresIn says, and the
+ * truth where an emulator's differs (cognito-local answers 3600 for tokens that live 24 hours).
+ * Read without a signature check: the token comes straight from Cognito.
+ */
+function lifetime(accessToken: string): number | undefined {
+  const { iat, exp } = readableTimes(accessToken) ?? {};
+  return iat !== undefined && exp !== undefined && exp > iat ? exp - iat : undefined;
 }
 
 function codeDelivery(details: CodeDeliveryDetailsType): CodeDeliveryDetails {

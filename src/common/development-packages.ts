@@ -1,3 +1,5 @@
+import { StartupError } from '../errors/startup-error';
+
 /**
  * A development-only feature and the packages it needs. They are devDependencies, so a production
  * install (`npm ci --omit=dev`) leaves them out, and each is loaded only by the feature that uses it.
@@ -11,7 +13,7 @@ export interface DevelopmentFeature {
 }
 
 /** Features the configuration asks for whose packages are not installed: one sentence each. */
-export class MissingPackagesError extends Error {
+export class MissingPackagesError extends StartupError {
   constructor(missing: { feature: DevelopmentFeature; packages: string[] }[]) {
     super(
       missing
@@ -25,7 +27,6 @@ export class MissingPackagesError extends Error {
         })
         .join('\n'),
     );
-    this.name = 'MissingPackagesError';
   }
 }
 

@@ -68,9 +68,12 @@ export function IsCode(): PropertyDecorator {
   );
 }
 
-/** Shape only: the password policy is checked by assertPasswordPolicy where a password is set. */
+/** Cognito's longest password. */
+export const MAX_PASSWORD_LENGTH = 256;
+
+/** Shape only: the password policy is checked where a password is set (IsNewPassword). */
 export function IsPassword(): PropertyDecorator {
-  return applyDecorators(IsString(), IsNotEmpty(), MaxLength(256));
+  return applyDecorators(IsString(), IsNotEmpty(), MaxLength(MAX_PASSWORD_LENGTH));
 }
 
 /** Shape only (Cognito checks the rest): garbage is refused before it costs a call to Cognito. */

@@ -210,7 +210,7 @@ function readCognito(read: Reader, problems: string[], nodeEnv: string | undefin
     }
     return {
       kind: 'embedded',
-      port: read.integer('COGNITO_LOCAL_PORT', 9229, 1, 65535),
+      port: read.integer('COGNITO_LOCAL_PORT', 9329, 1, 65535),
       dataDir: resolve(read.string('COGNITO_LOCAL_DATA_DIR', '.cognito-local')),
     };
   }

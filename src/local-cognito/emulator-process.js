@@ -13,6 +13,13 @@ process.umask(0o077);
 const { createDefaultServer } = require('cognito-local');
 const pino = require(require.resolve('pino', { paths: [require.resolve('cognito-local')] }));
 const { parseCodeDelivery } = require('./code-delivery');
+const { makeFaithful } = require('./emulator-fidelity');
+
+// cognito-local logs a call it does not support (GlobalSignOut, say) at error level, and answers
+// it with `CognitoLocal#Unsupported`. That is an answer, not a failure of the emulator: the caller,
+// our CognitoService, reports it (a warning once for a sign-out step it enforces alone, otherwise
+// SERVICE_UNAVAILABLE in the request's line). Passed on, it read as an error before our warning.
+const UNSUPPORTED = 'Cognito Local unsupported feature:';
 
 const sink = {
   write(line) {
@@ -24,16 +31,20 @@ const sink = {
     }
     const delivery = typeof entry.msg === 'string' ? parseCodeDelivery(entry.msg) : undefined;
     if (delivery) process.send({ type: 'code', ...delivery });
-    else if (entry.level >= 50) process.send({ type: 'error', message: String(entry.msg) });
+    else if (entry.level >= 50 && !String(entry.msg).startsWith(UNSUPPORTED)) {
+      process.send({ type: 'error', message: String(entry.msg) });
+    }
   },
 };
 
+makeFaithful();
 createDefaultServer(pino({ level: 'info' }, sink))
   .then((server) => server.start())
   .then((server) => process.send({ type: 'ready', port: server.address().port }))
   .catch((error) => {
-    process.send({ type: 'error', message: error && error.message ? error.message : String(error) });
-    process.exit(1);
+    // Exit once the message is out: the parent words its failure (a port in use) from it.
+    const message = error && error.message ? error.message : String(error);
+    process.send({ type: 'error', message }, () => process.exit(1));
   });
 
 // Without the parent we have no one to serve.

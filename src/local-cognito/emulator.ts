@@ -2,6 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevelopmentFeature, requireInstalled } from '../common/development-packages';
+import { StartupError } from '../errors/startup-error';
 
 /** The emulator's package is a devDependency: a production install has no emulator to start. */
 export const EMBEDDED_EMULATOR: DevelopmentFeature = {
@@ -75,28 +76,32 @@ export class Emulator {
         clearTimeout(timer);
         child.kill();
         const detail = output.slice(-5).join('\n');
-        const hint = detail.includes('EADDRINUSE')
-          ? ' The port is in use (by another server, or an emulator of an earlier run): free it or set COGNITO_LOCAL_PORT.'
-          : '';
+        const where = `The embedded Cognito emulator did not start on 127.0.0.1:${options.port}`;
         reject(
-          new Error(
-            `The embedded Cognito emulator did not start on 127.0.0.1:${options.port}: ${why}.${hint}` +
-              (detail ? `\n${detail}` : ''),
+          new StartupError(
+            detail.includes('EADDRINUSE')
+              ? `${where}: the port is in use (by another server, or an emulator of an earlier run). ` +
+                  'Free it or set COGNITO_LOCAL_PORT.'
+              : `${where}: ${why}.${detail ? `\n${detail}` : ''}`,
           ),
         );
       };
       const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
       child.once('exit', (code) => fail(`it exited with code ${code}`));
+      let ready = false;
       child.on('message', (message: ChildMessage) => {
         if (message.type === 'ready') {
+          ready = true;
           clearTimeout(timer);
           child.removeAllListeners('exit');
           resolve(message.port);
         } else if (message.type === 'code') {
           options.onCode(message);
-        } else {
-          keep(message.message);
+        } else if (ready) {
           options.onError(message.message);
+        } else {
+          // Until it is ready, told in the failure's message should the start fail: not twice.
+          keep(message.message);
         }
       });
     });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
 import { escapeControlCharacters } from '../common/input-rules';
 import { EmbeddedSettings, PasswordPolicy } from '../config/config';
 import { CognitoPool, describePool } from '../cognito/cognito-pool';
@@ -36,7 +37,14 @@ export class LocalCognitoService implements OnModuleInit, OnApplicationShutdown 
       onError: (message) => this.logger.error(`cognito-local: ${message}`),
     });
     try {
-      const { userPoolId, clientId } = await ensureLocalPool(this.emulator.endpoint, policy);
+      const { userPoolId, clientId, caseSensitive } = await ensureLocalPool(this.emulator.endpoint, policy);
+      if (caseSensitive) {
+        this.logger.warn(
+          `The embedded pool ${userPoolId} was created by an earlier version, with case-sensitive usernames ` +
+            `("Alice" and "alice" are two users). To have one user whatever the case, as in pools created ` +
+            `today, delete ${join(settings.dataDir, '.cognito')} (its users with it).`,
+        );
+      }
       this.logger.warn(
         `Using the embedded Cognito emulator (cognito-local) at ${this.emulator.endpoint}, pool ${userPoolId}, ` +
           `data in ${settings.dataDir}. It is for development only: set COGNITO_USER_POOL_ID and ` +

@@ -2,6 +2,7 @@ import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DescribeUserPoolCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   SetUserPoolMfaConfigCommand,
@@ -11,14 +12,22 @@ import { PasswordPolicy } from '../config/config';
 export const LOCAL_POOL_NAME = 'cognito-graphql-auth';
 const CALL_TIMEOUT_MS = 10_000;
 
+export interface LocalPool {
+  userPoolId: string;
+  clientId: string;
+  /**
+   * Whether "Alice" and "alice" are two users. Pools we create are not (as most pools created
+   * today); a pool created by a version before that is, and stays so, as on AWS, where the
+   * setting cannot change after creation.
+   */
+  caseSensitive: boolean;
+}
+
 /**
  * Finds this project's pool and app client in the emulator, creating them on first run, so that
  * users registered in an earlier run are still there.
  */
-export async function ensureLocalPool(
-  endpoint: string,
-  policy: PasswordPolicy,
-): Promise<{ userPoolId: string; clientId: string }> {
+export async function ensureLocalPool(endpoint: string, policy: PasswordPolicy): Promise<LocalPool> {
   const options = () => ({ abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
   // The emulator accepts any credentials; admin calls need some to be signed.
   const admin = new CognitoIdentityProviderClient({
@@ -34,6 +43,8 @@ export async function ensureLocalPool(
         new CreateUserPoolCommand({
           PoolName: LOCAL_POOL_NAME,
           AutoVerifiedAttributes: ['email'],
+          // Honoured by emulator-fidelity.js: cognito-local stores it but matches names exactly.
+          UsernameConfiguration: { CaseSensitive: false },
           Policies: {
             PasswordPolicy: {
               MinimumLength: policy.minimumLength,
@@ -48,6 +59,8 @@ export async function ensureLocalPool(
       );
       userPoolId = created.UserPool!.Id!;
     }
+    const { UserPool } = await admin.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }), options());
+    const caseSensitive = UserPool?.UsernameConfiguration?.CaseSensitive !== false;
     // Optional TOTP MFA, as a real pool would offer it (also for pools of earlier runs).
     await admin.send(
       new SetUserPoolMfaConfigCommand({
@@ -74,7 +87,7 @@ export async function ensureLocalPool(
       );
       clientId = created.UserPoolClient!.ClientId!;
     }
-    return { userPoolId, clientId };
+    return { userPoolId, clientId, caseSensitive };
   } finally {
     admin.destroy();
   }

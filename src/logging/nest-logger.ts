@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino from 'pino';
+import { StartupError } from '../errors/startup-error';
 
 // As Nest's ConsoleLogger tells a stack from a context.
 const STACK = /^(.)+\n\s+at .+:\d+:\d+/;
@@ -28,6 +29,8 @@ export class PinoNestLogger implements LoggerService {
   }
   /** Nest calls error(message, stack?, context?): a lone string is the stack if it reads like one. */
   error(message: unknown, ...rest: unknown[]) {
+    // Nest reports an error of start-up before main.ts does: main's one line says it all.
+    if (message instanceof StartupError) return;
     const strings = rest.filter((r): r is string => typeof r === 'string');
     const [stack, context] =
       strings.length > 1 ? strings : STACK.test(strings[0] ?? '') ? [strings[0], undefined] : [undefined, strings[0]];

@@ -1,12 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { assertPasswordPolicy } from '../auth/password-policy';
+import { Injectable, Logger } from '@nestjs/common';
 import { CognitoAccountService } from '../cognito/cognito-account.service';
 import { CognitoService } from '../cognito/cognito.service';
 import { CodeDeliveryDetails, TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
-import { BadUserInputError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.inputs';
 import { describeError } from '../common/text';
@@ -20,7 +16,6 @@ export class PasswordService {
     private readonly account: CognitoAccountService,
     private readonly sessions: SessionsService,
     private readonly verifier: TokenVerifier,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   forgotPassword(username: string): Promise<CodeDeliveryDetails> {
@@ -29,7 +24,6 @@ export class PasswordService {
 
   /** Sets the new password and ends every session of the user: a reset is how one recovers from a theft. */
   async confirmForgotPassword({ username, code, newPassword }: ConfirmForgotPasswordInput): Promise<boolean> {
-    assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     await this.sessions.assertCanEnd();
     await this.cognito.confirmForgotPassword(username, code, newPassword);
     // First under the name typed, which is the user's own name on most pools: should the sign-in
@@ -50,12 +44,6 @@ export class PasswordService {
 
   /** Changes the password and ends the user's other sessions; this one goes on. */
   async changePassword(user: TokenUser, { currentPassword, newPassword }: ChangePasswordInput): Promise<boolean> {
-    if (newPassword === currentPassword) {
-      throw BadUserInputError.forFields([
-        { field: 'newPassword', problems: ['must differ from the current password'] },
-      ]);
-    }
-    assertPasswordPolicy(newPassword, this.config.passwordPolicy, 'newPassword');
     await this.sessions.assertCanEnd();
     await this.account.changePassword(user.accessToken, currentPassword, newPassword);
     await this.sessions.endOthers(user);

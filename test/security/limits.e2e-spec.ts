@@ -119,6 +119,31 @@ describe('GraphQL limits', () => {
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
+  it("answers what the README's error table says of BAD_REQUEST and NOT_FOUND, each with its HTTP status", async () => {
+    const answer = async (response: Response) => [response.status, errorCodes((await response.json()) as never)];
+    const json = { 'content-type': 'application/json' };
+    const query = JSON.stringify({ query: '{ __typename }' });
+    expect(
+      await Promise.all([
+        fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' }).then(
+          answer,
+        ),
+        fetch(server.url, { method: 'POST', headers: json, body: '{}' }).then(answer),
+        fetch(`${server.url}?query=${encodeURIComponent('mutation { deleteMe }')}`, {
+          headers: { 'apollo-require-preflight': 'true' },
+        }).then(answer),
+        fetch(server.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: query }).then(answer),
+        fetch(server.url, { method: 'PUT', headers: json, body: query }).then(answer),
+      ]),
+    ).toEqual([
+      [415, ['BAD_REQUEST']],
+      [400, ['BAD_REQUEST']],
+      [405, ['BAD_REQUEST']],
+      [400, ['BAD_REQUEST']],
+      [404, ['NOT_FOUND']],
+    ]);
+  });
+
   it('refuses batched requests', async () => {
     const response = await fetch(server.url, {
       method: 'POST',

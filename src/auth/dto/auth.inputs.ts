@@ -1,6 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { IsCode, IsEmailAddress, IsPassword, IsRefreshToken, IsUsername } from '../../common/input-rules';
+import { IsNewPassword } from '../../common/password-policy';
 
 @InputType({ description: 'A new account.' })
 export class RegisterInput {
@@ -16,7 +17,7 @@ export class RegisterInput {
     description:
       "Must meet the pool's password policy (by default: 8+ characters with lower and upper case, a digit and a symbol).",
   })
-  @IsPassword()
+  @IsNewPassword()
   password: string;
 
   @Field({ nullable: true, description: 'Display name (optional).' })
@@ -83,7 +84,7 @@ class ChallengeAnswerInput {
 @InputType({ description: 'The answer to a NEW_PASSWORD_REQUIRED challenge.' })
 export class NewPasswordChallengeInput extends ChallengeAnswerInput {
   @Field({ description: "The new password; it must meet the pool's password policy." })
-  @IsPassword()
+  @IsNewPassword()
   newPassword: string;
 }
 

@@ -1,5 +1,6 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { IsCode, IsPassword, IsUsername } from '../../common/input-rules';
+import { DiffersFromCurrentPassword, IsNewPassword } from '../../common/password-policy';
 
 @InputType({ description: 'The code from `forgotPassword`, and the new password.' })
 export class ConfirmForgotPasswordInput {
@@ -12,7 +13,7 @@ export class ConfirmForgotPasswordInput {
   code: string;
 
   @Field({ description: "The new password; it must meet the pool's password policy." })
-  @IsPassword()
+  @IsNewPassword()
   newPassword: string;
 }
 
@@ -23,6 +24,7 @@ export class ChangePasswordInput {
   currentPassword: string;
 
   @Field({ description: "The new password: it must differ from the current one and meet the pool's policy." })
-  @IsPassword()
+  @IsNewPassword()
+  @DiffersFromCurrentPassword()
   newPassword: string;
 }
