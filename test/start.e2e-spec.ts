@@ -52,7 +52,7 @@ describe('npm start', () => {
       const output = started.output();
       expect(output.match(/port is in use/g)).toEqual(['port is in use']);
       expect(output).toContain(
-        `The server could not start: The embedded Cognito emulator did not start on 127.0.0.1:${port}: ` +
+        `The embedded Cognito emulator did not start on 127.0.0.1:${port}: ` +
           'the port is in use (by another server, or an emulator of an earlier run). Free it or set COGNITO_LOCAL_PORT.',
       );
       expect(output).not.toMatch(/\n\s+at |ERROR|EADDRINUSE/);
