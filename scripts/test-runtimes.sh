@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `npm run test:runtimes`: the tests on each maintained Node.js line, beside the one `npm test` ran on
+# (whatever `node` is on PATH: CI's is the machine's Node 20). `.ci/run` calls it after `npm ci && npm test`.
+#
+# Each line comes from the npm registry as the package `node` at its latest release of that major,
+# installed into .runtimes/node-<major>/ (git-ignored). A clean clone downloads them, all at once
+# (about 20 s each on this machine, side by side); a checkout that has the latest already only asks
+# the registry which release that is. With that folder's .bin first on PATH, npm, npx, jest and every
+# process the tests start (servers and emulators: they spawn process.execPath) run on that Node.
+#
+# What runs on each line, and what once:
+# - jest, on every line: everything the server and the tests do at run time.
+# - the build (tsc) and codegen, once, first (the tests run dist/ and the generated examples): their
+#   output does not depend on the Node that runs them (tsc emits for tsconfig's target, ES2022;
+#   codegen writes text from schema.gql). The type checks judge the code against @types/node, not the
+#   running Node: `npm test` does them, and they are not repeated here.
+# - the browser suite (graphiql.e2e-spec.ts, Chromium) on BROWSER_RUNTIME only (default 26, the
+#   Active LTS): what it checks beyond the other suites is the page in Chromium, the same on every
+#   Node; the assets it is served are those every line's http tests fetch.
+#
+# RUNTIMES="24" or BROWSER_RUNTIME=24 choose otherwise; extra arguments go to jest
+# (`npm run test:runtimes -- test/auth.e2e-spec.ts`).
+# Prints one line per runtime (version, passed or failed, seconds) and exits non-zero if any failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNTIMES=${RUNTIMES:-"22 24 26"}
+BROWSER_RUNTIME=${BROWSER_RUNTIME:-26}
+BROWSER_SUITE='test/graphiql\.e2e-spec\.ts'
+CACHE=$PWD/.runtimes
+mkdir -p "$CACHE"
+
+now() { date +%s; }
+
+# The latest release of a major on the registry, e.g. 24 -> 24.21.0.
+latest() {
+  npm view "node@$1" version --json |
+    node -e 'const v = [].concat(JSON.parse(require("fs").readFileSync(0, "utf8")));
+      const key = (s) => s.split(".").map(Number);
+      v.sort((a, b) => { const [x, y] = [key(a), key(b)]; return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
+      console.log(v.at(-1));'
+}
+
+# Installs node@<major>'s latest into .runtimes/node-<major> unless it is there; its log says why it failed.
+install() {
+  local major=$1 dir=$CACHE/node-$1 version
+  # With the registry out of reach, a line already here is tested as it is.
+  version=$(latest "$major") || { "$dir/node_modules/.bin/node" --version && return 0; return 1; }
+  [ "$("$dir/node_modules/.bin/node" --version 2>/dev/null)" = "v$version" ] && return 0
+  npm install --prefix "$dir" --no-save --no-audit --no-fund "node@$version"
+}
+
+started=$(now)
+for major in $RUNTIMES; do install "$major" >"$CACHE/node-$major.install.log" 2>&1 & done
+wait || true
+echo "runtimes: ready in $(($(now) - started)) s ($RUNTIMES; logs in .runtimes/)"
+
+started=$(now)
+npm run -s build && npm run -s codegen >/dev/null
+echo "runtimes: build and codegen in $(($(now) - started)) s"
+
+summary=()
+failed=0
+tests_passed=0
+tests_failed=0
+for major in $RUNTIMES; do
+  bin=$CACHE/node-$major/node_modules/.bin
+  version=$("$bin/node" --version 2>/dev/null || echo none)
+  if [[ $version != "v$major."* ]]; then
+    summary+=("node $major: not installed (found $version; see .runtimes/node-$major.install.log)")
+    failed=1
+    continue
+  fi
+  skip=()
+  [ "$major" = "$BROWSER_RUNTIME" ] || skip=(--testPathIgnorePatterns "$BROWSER_SUITE")
+  echo "runtimes: jest on node $version${skip:+ (without the browser suite)}"
+  report=$CACHE/jest-$major.json
+  rm -f "$report"
+  started=$(now)
+  if PATH=$bin:$PATH npx jest --json --outputFile="$report" "${skip[@]}" "$@"; then result=passed; else result=FAILED; failed=1; fi
+  counts=$(node -e 'try { const r = require(process.argv[1]);
+      console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites) } catch { console.log(0, 1) }' "$report")
+  read -r passed failing <<<"$counts"
+  tests_passed=$((tests_passed + passed))
+  tests_failed=$((tests_failed + failing))
+  summary+=("node $version: $result, $passed tests passed, $failing failed, in $(($(now) - started)) s${skip:+, browser suite left to node $BROWSER_RUNTIME}")
+done
+
+echo
+printf 'runtimes: %s\n' "${summary[@]}"
+echo "runtimes: $tests_passed passed, $tests_failed failed"
+exit $failed
