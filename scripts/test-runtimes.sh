@@ -14,19 +14,21 @@
 #   output does not depend on the Node that runs them (tsc emits for tsconfig's target, ES2022;
 #   codegen writes text from schema.gql). The type checks judge the code against @types/node, not the
 #   running Node: `npm test` does them, and they are not repeated here.
-# - the browser suite (graphiql.e2e-spec.ts, Chromium) on BROWSER_RUNTIME only (default 26, the
-#   Active LTS): what it checks beyond the other suites is the page in Chromium, the same on every
-#   Node; the assets it is served are those every line's http tests fetch.
+# - two suites on one line only, ONE_LINE (default 26, the Active LTS), as they check tools rather
+#   than the server on that Node, and cost the most: the browser suite (graphiql.e2e-spec.ts: the page
+#   in Chromium; the assets it is served are fetched by every line's http tests) and the benchmark
+#   script's smoke test (bench-script.e2e-spec.ts: a load generator, about 40 s of CPU; every line's
+#   e2e suites drive the same server paths, multi-instance sign-outs included).
 #
-# RUNTIMES="24" or BROWSER_RUNTIME=24 choose otherwise; extra arguments go to jest
+# RUNTIMES="24" or ONE_LINE=24 choose otherwise; extra arguments go to jest
 # (`npm run test:runtimes -- test/auth.e2e-spec.ts`).
 # Prints one line per runtime (version, passed or failed, seconds) and exits non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNTIMES=${RUNTIMES:-"22 24 26"}
-BROWSER_RUNTIME=${BROWSER_RUNTIME:-26}
-BROWSER_SUITE='test/graphiql\.e2e-spec\.ts'
+ONE_LINE=${ONE_LINE:-26}
+ONE_LINE_SUITES='test/(graphiql|bench-script)\.e2e-spec\.ts'
 CACHE=$PWD/.runtimes
 mkdir -p "$CACHE"
 
@@ -72,8 +74,8 @@ for major in $RUNTIMES; do
     continue
   fi
   skip=()
-  [ "$major" = "$BROWSER_RUNTIME" ] || skip=(--testPathIgnorePatterns "$BROWSER_SUITE")
-  echo "runtimes: jest on node $version${skip:+ (without the browser suite)}"
+  [ "$major" = "$ONE_LINE" ] || skip=(--testPathIgnorePatterns "$ONE_LINE_SUITES")
+  echo "runtimes: jest on node $version${skip:+ (without the browser and benchmark-script suites)}"
   report=$CACHE/jest-$major.json
   rm -f "$report"
   started=$(now)
@@ -83,7 +85,7 @@ for major in $RUNTIMES; do
   read -r passed failing <<<"$counts"
   tests_passed=$((tests_passed + passed))
   tests_failed=$((tests_failed + failing))
-  summary+=("node $version: $result, $passed tests passed, $failing failed, in $(($(now) - started)) s${skip:+, browser suite left to node $BROWSER_RUNTIME}")
+  summary+=("node $version: $result, $passed tests passed, $failing failed, in $(($(now) - started)) s${skip:+ (browser and benchmark-script suites on node $ONE_LINE only)}")
 done
 
 echo
