@@ -14,11 +14,15 @@
 #   output does not depend on the Node that runs them (tsc emits for tsconfig's target, ES2022;
 #   codegen writes text from schema.gql). The type checks judge the code against @types/node, not the
 #   running Node: `npm test` does them, and they are not repeated here.
-# - two suites on one line only, ONE_LINE (default 26, the Active LTS), as they check tools rather
-#   than the server on that Node, and cost the most: the browser suite (graphiql.e2e-spec.ts: the page
-#   in Chromium; the assets it is served are fetched by every line's http tests) and the benchmark
-#   script's smoke test (bench-script.e2e-spec.ts: a load generator, about 40 s of CPU; every line's
-#   e2e suites drive the same server paths, multi-instance sign-outs included).
+# - three suites on one line only, ONE_LINE (default 26, the Active LTS), as they check tools or
+#   packaging rather than the server on that Node, and cost the most: the browser suite
+#   (graphiql.e2e-spec.ts: the page in Chromium; the assets it is served are fetched by every line's
+#   http tests), the benchmark script's smoke test (bench-script.e2e-spec.ts: a load generator, about
+#   40 s of CPU; every line's e2e suites drive the same server paths, multi-instance sign-outs
+#   included) and the production install (production-install.e2e-spec.ts: ~30 s, most of it
+#   `npm ci --omit=dev`, whose tree is the lockfile's whatever the Node; `npm test` runs it on the
+#   machine's Node too). Together they would add ~2.5 min to each other line, and CI must stay well
+#   under 15 min on 2 cores (measured: ~12.5 min with them on one line).
 #
 # RUNTIMES="24" or ONE_LINE=24 choose otherwise; extra arguments go to jest
 # (`npm run test:runtimes -- test/auth.e2e-spec.ts`).
@@ -28,7 +32,7 @@ cd "$(dirname "$0")/.."
 
 RUNTIMES=${RUNTIMES:-"22 24 26"}
 ONE_LINE=${ONE_LINE:-26}
-ONE_LINE_SUITES='test/(graphiql|bench-script)\.e2e-spec\.ts'
+ONE_LINE_SUITES='test/(graphiql|bench-script|production-install)\.e2e-spec\.ts'
 CACHE=$PWD/.runtimes
 mkdir -p "$CACHE"
 
@@ -77,7 +81,7 @@ for major in $RUNTIMES; do
   # After the caller's arguments: jest's --testPathIgnorePatterns takes every word that follows it.
   skip=()
   [ "$major" = "$ONE_LINE" ] || skip=("--testPathIgnorePatterns=$ONE_LINE_SUITES")
-  echo "runtimes: jest on node $version${skip:+ (without the browser and benchmark-script suites)}"
+  echo "runtimes: jest on node $version${skip:+ (without the browser, benchmark-script and production-install suites)}"
   report=$CACHE/jest-$major.json
   rm -f "$report"
   started=$(now)
