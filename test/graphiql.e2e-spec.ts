@@ -254,7 +254,9 @@ describe('GraphiQL at GET /graphql', () => {
         const first = await registerTabUsername(firstVisit);
         // GraphiQL keeps its tabs a moment after a change (debounced): a reload before would be a first visit.
         // A function, not a string: a string is run by eval in the page, which its CSP refuses (when polled).
-        await firstVisit.waitForFunction(() => sessionStorage.getItem('graphiql:tabState') !== null);
+        await firstVisit.waitForFunction(
+          () => (globalThis as unknown as PageGlobals).sessionStorage.getItem('graphiql:tabState') !== null,
+        );
         await firstVisit.reload();
         expect(await registerTabUsername(firstVisit)).toBe(first);
         // The same tabs, not one more (GraphiQL adds a tab when the one it reopens has other text).
@@ -372,6 +374,11 @@ async function resultContaining(page: Page, expected: string): Promise<string> {
   return result
     .locator('.CodeMirror')
     .evaluate((element) => (element as unknown as CodeMirrorHost).CodeMirror.getValue());
+}
+
+/** What a predicate run in the page reads of its globals (the tests are compiled without the DOM's types). */
+interface PageGlobals {
+  sessionStorage: { getItem(key: string): string | null };
 }
 
 interface CodeMirrorHost {
