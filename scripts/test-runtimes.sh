@@ -22,7 +22,7 @@
 #   included) and the production install (production-install.e2e-spec.ts: ~30 s, most of it
 #   `npm ci --omit=dev`, whose tree is the lockfile's whatever the Node; `npm test` runs it on the
 #   machine's Node too). Together they would add ~2.5 min to each other line, and CI must stay well
-#   under 15 min on 2 cores (measured: ~12.5 min with them on one line).
+#   under 15 min on 2 cores (measured: a fresh clone's .ci/run took 705 s, 11.75 min, with them on one line).
 #
 # RUNTIMES="24" or ONE_LINE=24 choose otherwise; extra arguments go to jest
 # (`npm run test:runtimes -- test/auth.e2e-spec.ts`).
@@ -91,7 +91,7 @@ for major in $RUNTIMES; do
   read -r passed failing <<<"$counts"
   tests_passed=$((tests_passed + passed))
   tests_failed=$((tests_failed + failing))
-  summary+=("node $version: $result, $passed tests passed, $failing failed, in $(($(now) - started)) s${skip:+ (browser and benchmark-script suites on node $ONE_LINE only)}")
+  summary+=("node $version: $result, $passed tests passed, $failing failed, in $(($(now) - started)) s${skip:+ (browser, benchmark-script and production-install suites on node $ONE_LINE only)}")
 done
 
 echo
