@@ -123,5 +123,5 @@ describe('npm start', () => {
     for (const [path, mode] of Object.entries(modes(data))) {
       expect({ path, mode }).toEqual({ path, mode: statSync(join(data, path)).isDirectory() ? '700' : '600' });
     }
-  });
+  }, 60000); // two starts of the server and its emulator, each up to ~10 s on a busy 2-core machine
 });

@@ -13,6 +13,15 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
+/** Servers started by this test file and not yet exited. */
+const running = new Set<ChildProcess>();
+
+// A test that fails or times out before it stops its server must not leave it running (with its
+// emulator) after the file: one such left over from a timed-out run was found serving an hour later.
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** `main`: another copy of dist/main.js (a production install of it, say). */
 export function run(env: Record<string, string>, cwd: string, main = MAIN): Started {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm test does)`);
@@ -28,7 +37,13 @@ export function run(env: Record<string, string>, cwd: string, main = MAIN): Star
     stdout += chunk;
   });
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output: () => output, stdout: () => stdout, exited };
 }
 
