@@ -30,7 +30,8 @@ export class Instance {
     const started = run({ HOST: '127.0.0.1', ...env, PORT: String(port) }, cwd);
     const instance = new Instance(name, `http://127.0.0.1:${port}`, started);
     try {
-      await waitFor(started, /GraphQL API ready at/);
+      // Tests start three at once, each with its own Nest start-up: on 2 busy cores that took over 20 s.
+      await waitFor(started, /GraphQL API ready at/, 45_000);
     } catch (error) {
       await instance.kill();
       throw error;
