@@ -182,6 +182,19 @@ describe('parseConfig', () => {
     });
   });
 
+  it('logs readable lines by default only where the IDE is on by default (pino-pretty is a devDependency)', () => {
+    const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'c' };
+    const format = (env: Record<string, string>) => parseConfig(env).logging.format;
+    expect(format({})).toBe('pretty');
+    expect(format({ ...pool, NODE_ENV: 'development' })).toBe('pretty');
+    for (const NODE_ENV of [undefined, 'production', 'prod', 'staging']) {
+      expect([NODE_ENV, format({ ...pool, ...(NODE_ENV === undefined ? {} : { NODE_ENV }) })]).toEqual([
+        NODE_ENV,
+        'json',
+      ]);
+    }
+  });
+
   it('reads the log level and format, and names the choices of a bad one', () => {
     expect(parseConfig({ LOG_LEVEL: 'WARN', LOG_FORMAT: 'json' }).logging).toEqual({ level: 'warn', format: 'json' });
     expect(problemsOf({ LOG_LEVEL: 'loud', LOG_FORMAT: 'xml' })).toEqual([

@@ -138,6 +138,26 @@ describe('production install', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('starts with a pool and NODE_ENV unset, logging JSON (a forgotten NODE_ENV asks for nothing development-only)', async () => {
+    const server = run(
+      {
+        PORT: String(await freePort()),
+        COGNITO_USER_POOL_ID: 'local_AbC123',
+        COGNITO_CLIENT_ID: 'abc',
+        COGNITO_ENDPOINT: emulator.endpoint,
+      },
+      dir,
+      mainOfInstall,
+    );
+    try {
+      const [ready] = await waitFor(server, /^.*GraphQL API ready at.*$/m);
+      expect(JSON.parse(ready)).toMatchObject({ level: 30, msg: expect.stringContaining('GraphQL API ready at') });
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+  });
+
   describe('stops at start, in one sentence each, when asked for what it lacks', () => {
     const startFails = async (env: Record<string, string>): Promise<string[]> => {
       const started: Started = run(env, dir, mainOfInstall);

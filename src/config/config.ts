@@ -164,7 +164,9 @@ export function parseConfig(env: Env): AppConfig {
     },
     logging: {
       level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-      format: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
+      // Readable lines where the IDE is on by default: pino-pretty is a devDependency, so a
+      // production install with a forgotten NODE_ENV must not need it.
+      format: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, developerDefaults ? 'pretty' : 'json'),
     },
     http: readHttp(read, trustProxy),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 600000),

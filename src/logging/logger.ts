@@ -5,7 +5,7 @@ import { LogSettings } from '../config/config';
 
 /** Readable lines come from pino-pretty, a devDependency: JSON lines need nothing more than pino. */
 export const PRETTY_LOGS: DevelopmentFeature = {
-  name: 'The readable log format (LOG_FORMAT=pretty, the default unless NODE_ENV=production)',
+  name: 'The readable log format (LOG_FORMAT=pretty, the default on the embedded emulator or with NODE_ENV=development)',
   packages: ['pino-pretty'],
   otherwise: 'set LOG_FORMAT=json',
 };
