@@ -4,7 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app';
 import { DevelopmentFeature, requireInstalled } from './common/development-packages';
 import { AppConfig, ConfigError, parseConfig } from './config/config';
-import { StartupError } from './errors/startup-error';
+import { StartupError } from './common/startup-error';
 import { GRAPHIQL } from './graphiql/assets';
 import { EMBEDDED_EMULATOR } from './local-cognito/emulator';
 import { createLogger, PRETTY_LOGS } from './logging/logger';

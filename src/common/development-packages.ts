@@ -1,4 +1,4 @@
-import { StartupError } from '../errors/startup-error';
+import { StartupError } from './startup-error';
 
 /**
  * A development-only feature and the packages it needs. They are devDependencies, so a production
@@ -43,11 +43,13 @@ export function requireInstalled(features: readonly DevelopmentFeature[]): void 
 
 function isInstalled(name: string): boolean {
   try {
-    // Through package.json: it resolves whatever the package's "exports" say of its entry points.
+    // Through package.json, which every package we check has in reach (react's "exports" list it;
+    // the others have no "exports"): the entry point of some is not what a server would load.
     require.resolve(`${name}/package.json`);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // Only "not found" means missing: a package whose "exports" hide its package.json is there.
+    return (error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND';
   }
 }
 

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ValidateBy } from 'class-validator';
-import { PasswordPolicy } from '../config/config';
+import type { PasswordPolicy } from '../config/config';
 import { IsPassword } from './input-rules';
 
 // The characters Cognito counts as symbols (a space too, when it is neither first nor last).

@@ -2,7 +2,7 @@ import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOption
 import { ValidatorOptions } from 'class-validator';
 import { hasControlCharacter, MAX_INPUT_LENGTH, MAX_PASSWORD_LENGTH } from '../common/input-rules';
 import { newPasswordProperties, passwordProblems } from '../common/password-policy';
-import { PasswordPolicy } from '../config/config';
+import type { PasswordPolicy } from '../config/config';
 import { BadUserInputError, InvalidField } from './app-errors';
 
 /**
@@ -32,7 +32,8 @@ class InputValidationPipe extends ValidationPipe {
    * First one rule for every string of every argument, DTO or bare (signOut's `refreshToken`): no
    * control characters, at most MAX_INPUT_LENGTH characters. A control character is answered
    * together with the problems of the other fields; an overlong string at once, since that bound
-   * is what keeps the validators' work small (a 60 KB password cost the policy check 14 ms).
+   * is what keeps the work of class-validator's rules (and their normalising of strings) small
+   * whatever a caller sends. (The password policy has its own, smaller bound: see validate.)
    */
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // GraphQL arguments reach pipes as `body`; our own parameter decorators (@CurrentUser) as `custom`.

@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevelopmentFeature, requireInstalled } from '../common/development-packages';
-import { StartupError } from '../errors/startup-error';
+import { StartupError } from '../common/startup-error';
 
 /** The emulator's package is a devDependency: a production install has no emulator to start. */
 export const EMBEDDED_EMULATOR: DevelopmentFeature = {
@@ -89,11 +89,14 @@ export class Emulator {
       const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
       child.once('exit', (code) => fail(`it exited with code ${code}`));
       let ready = false;
+      const early: string[] = [];
       child.on('message', (message: ChildMessage) => {
         if (message.type === 'ready') {
           ready = true;
           clearTimeout(timer);
           child.removeAllListeners('exit');
+          // The start went well after all: what it reported on the way is logged, as later errors are.
+          early.forEach((text) => options.onError(text));
           resolve(message.port);
         } else if (message.type === 'code') {
           options.onCode(message);
@@ -102,6 +105,7 @@ export class Emulator {
         } else {
           // Until it is ready, told in the failure's message should the start fail: not twice.
           keep(message.message);
+          early.push(message.message);
         }
       });
     });

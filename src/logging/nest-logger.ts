@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino from 'pino';
-import { StartupError } from '../errors/startup-error';
+import { StartupError } from '../common/startup-error';
 
 // As Nest's ConsoleLogger tells a stack from a context.
 const STACK = /^(.)+\n\s+at .+:\d+:\d+/;
