@@ -87,18 +87,39 @@ const options = (user: DemoUser) => ({
 // GraphiQL shows Variables or Headers for the whole page, not per tab, and only its own buttons
 // switch them: on a switch of tab, press the one for the editor the tab has text in (Headers for
 // Me, which has only its Authorization header), unless the user has closed the editors.
+//
+// Headers are not kept (a token is no one's to find in storage): after a reload every tab's
+// headers are null, and GraphiQL would show Me with an empty Headers editor. So a tab with null
+// headers that opened with a template (Me, while its query is as it opened) gets the template
+// back, never the token typed over it: as the headers prop when it is the tab that reopens (the
+// tab match ignores headers while they are not kept, and GraphiQL, which tells onTabChange of
+// changes only, opens on Headers by itself when the first tab has headers and no variables), and
+// in the headers editor on a switch to it (GraphiQL then records it in the tab, as a user's edit).
 const INIT = `
 const options = JSON.parse(document.getElementById('graphiql-options').textContent);
 const kept = JSON.parse(sessionStorage.getItem('graphiql:tabState') || 'null');
 const { query, variables } = (kept && kept.tabs && kept.tabs[kept.activeTabIndex]) || options.defaultTabs[0];
+const templateFor = (tab) => {
+  const opened = options.defaultTabs.find((defaultTab) => defaultTab.query === tab.query);
+  return (opened && opened.headers) || undefined;
+};
+// The second editor below the query (GraphiQL 3 draws Variables, then Headers).
+const headersEditor = () => {
+  const element = document.querySelectorAll('.graphiql-editor-tool .graphiql-editor')[1];
+  const wrapper = element && element.querySelector('.CodeMirror');
+  return wrapper && wrapper.CodeMirror;
+};
 let shownTabId;
 const showEditorWithText = ({ tabs, activeTabIndex }) => {
   const tab = tabs[activeTabIndex];
   if (tab.id === shownTabId) return;
   shownTabId = tab.id;
-  const editor = tab.variables ? 'variables' : tab.headers ? 'headers' : undefined;
+  const template = tab.headers === null ? templateFor(tab) : undefined;
+  const editor = tab.variables ? 'variables' : tab.headers || template ? 'headers' : undefined;
   // After React has drawn the tab: this runs while GraphiQL changes its state.
   setTimeout(() => {
+    const headers = template && headersEditor();
+    if (headers) headers.setValue(template);
     const shown = document.querySelector('.graphiql-editor-tools button.active');
     if (editor && shown && shown.dataset.name !== editor) {
       document.querySelector('.graphiql-editor-tools button[data-name="' + editor + '"]').click();
@@ -110,6 +131,7 @@ ReactDOM.createRoot(document.getElementById('graphiql')).render(
     ...options,
     query: query || '',
     variables: variables || '',
+    headers: templateFor({ query }),
     fetcher: GraphiQL.createFetcher({ url: options.url }),
     storage: sessionStorage,
     onTabChange: showEditorWithText,
