@@ -1,6 +1,4 @@
 import { resolve } from 'node:path';
-import { QueryLimits } from '../graphql/limits';
-import { RateLimits } from '../rate-limit/rate-limiter.service';
 
 /** Mirrors Cognito's PasswordPolicy: we enforce it ourselves because the emulator does not. */
 export interface PasswordPolicy {
@@ -69,6 +67,33 @@ export interface RedisSettings {
   keyPrefix: string;
   /** The longest any Redis call may take, connecting included. */
   timeoutMs: number;
+}
+
+// Each feature's settings are declared here, beside the one parse of the environment: features
+// import them from config, never config from a feature (config imported rate-limit, which imported config).
+
+/** Per-IP and per-account limits of the limited mutations (rate-limit/). */
+export interface RateLimits {
+  /** Calls of limited mutations from one client IP, per window (a burst limit). */
+  ipMax: number;
+  ipWindowSeconds: number;
+  /** Failed attempts (wrong password or code) on one account, per window (OWASP ASVS: at most 100 an hour). */
+  accountFailuresMax: number;
+  /** Codes sent to one account or address (sign-up, reset, resend, email change), per window. */
+  accountSendsMax: number;
+  accountWindowSeconds: number;
+}
+
+/** Bounds on one GraphQL request (graphql/limits.ts). */
+export interface QueryLimits {
+  /** Bytes of the query text. */
+  maxQueryBytes: number;
+  /** Nesting of selections (`{ me { id } }` is 2). */
+  maxDepth: number;
+  /** Fields in the whole operation, fragments expanded: a bound on the work one request asks for. */
+  maxFields: number;
+  /** Aliased fields: each alias of a mutation runs it again (rate limits count each). */
+  maxAliases: number;
 }
 
 export interface AppConfig {

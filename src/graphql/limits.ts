@@ -1,15 +1,5 @@
 import { FieldNode, GraphQLError, Kind, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
-
-export interface QueryLimits {
-  /** Bytes of the query text. */
-  maxQueryBytes: number;
-  /** Nesting of selections (`{ me { id } }` is 2). */
-  maxDepth: number;
-  /** Fields in the whole operation, fragments expanded: a bound on the work one request asks for. */
-  maxFields: number;
-  /** Aliased fields: each alias of a mutation runs it again (rate limits count each). */
-  maxAliases: number;
-}
+import type { QueryLimits } from '../config/config';
 
 /**
  * A bound on parsing itself, which runs before any rule. graphql-js parses recursively: a query

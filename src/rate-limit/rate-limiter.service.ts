@@ -2,22 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { clientOf } from '../common/client-address';
 import { fitsLength, MAX_EMAIL_LENGTH } from '../common/input-rules';
 import { shortHash } from '../common/short-hash';
-import { AppConfig } from '../config/config';
+import { AppConfig, RateLimits } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { TooManyRequestsError } from '../errors/app-errors';
 import { ATTEMPT_STORE, AttemptStore, CLIENT_KEY_PREFIX, Window } from './attempt-store';
 import { RateLimitKind } from './rate-limit.decorator';
-
-export interface RateLimits {
-  /** Calls of limited mutations from one client IP, per window (a burst limit). */
-  ipMax: number;
-  ipWindowSeconds: number;
-  /** Failed attempts (wrong password or code) on one account, per window (OWASP ASVS: at most 100 an hour). */
-  accountFailuresMax: number;
-  /** Codes sent to one account or address (sign-up, reset, resend, email change), per window. */
-  accountSendsMax: number;
-  accountWindowSeconds: number;
-}
 
 /**
  * The keys one call counted whose fate its outcome decides (its accounts; a refresh's client),
