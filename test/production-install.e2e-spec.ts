@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { ME, signUpAndIn } from './support/flows';
 import { freePort } from './support/free-port';
 import { MAIN, run, Started, waitFor } from './support/main-process';
+import { runCommand } from './support/run-script';
 import { StandaloneEmulator } from './support/standalone-emulator';
 import { postGraphQL } from './support/test-server';
 
@@ -14,19 +14,16 @@ const ROOT = join(__dirname, '..');
 const DEVELOPMENT_ONLY = ['cognito-local', 'graphiql', 'pino-pretty', 'react', 'react-dom'];
 
 /** Runs npm in `cwd`; answers all it printed (stdout, then stderr). */
-function npm(args: string[], cwd: string): Promise<string> {
+async function npm(args: string[], cwd: string): Promise<string> {
   // Not the npm_* variables of the `npm test` running us (npm_config_local_prefix names our
   // checkout), and no "new npm available" notice, which is about npm, not about this install.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return new Promise((resolve, reject) =>
-    execFile(
-      'npm',
-      args,
-      { cwd, env: { ...env, npm_config_update_notifier: 'false' }, timeout: 240_000 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout + stderr),
-    ),
-  );
+  const { stdout, stderr } = await runCommand('npm', args, {
+    cwd,
+    env: { ...env, npm_config_update_notifier: 'false' },
+    timeoutMs: 240_000,
+  });
+  return stdout + stderr;
 }
 
 /** The name of every package installed under `dir`/node_modules, nested ones included. */
