@@ -6,9 +6,10 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { AccessModule } from './access/access.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
-import { APP_CONFIG, ConfigModule } from './config/config.module';
+import { ConfigModule } from './config/config.module';
 import { graphqlErrorFormatter, unexpectedErrorLog } from './errors/graphql-errors';
 import { GraphiQLModule } from './graphiql/graphiql.module';
 import { graphiqlLandingPage } from './graphiql/landing-page';
@@ -23,6 +24,7 @@ import { RedisModule } from './redis/redis.module';
 import { MfaModule } from './mfa/mfa.module';
 import { PasswordModule } from './password/password.module';
 import { UsersModule } from './users/users.module';
+import { UserPoolModule } from './user-pool.module';
 
 export interface AppOptions {
   /** Where to write the generated schema (the committed `schema.gql`); in memory when absent. */
@@ -38,6 +40,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        UserPoolModule.forRoot(config),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           autoSchemaFile: options.schemaFile ?? true,
@@ -74,6 +77,7 @@ export class AppModule {
         }),
         RedisModule,
         RateLimitModule,
+        AccessModule,
         AuthModule,
         PasswordModule,
         UsersModule,
@@ -83,11 +87,7 @@ export class AppModule {
         ...(options.extraModules ?? []),
       ],
       providers: [
-        {
-          provide: APP_PIPE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => createValidationPipe(config.passwordPolicy),
-        },
+        { provide: APP_PIPE, useValue: createValidationPipe(config.passwordPolicy) },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
     };

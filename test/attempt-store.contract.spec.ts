@@ -4,15 +4,7 @@ import { RedisLink } from '../src/redis/redis-link';
 import { AttemptStore, InMemoryAttemptStore } from '../src/rate-limit/attempt-store';
 import { RateLimiter } from '../src/rate-limit/rate-limiter.service';
 import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
-import {
-  Backend,
-  connect,
-  freshPrefix,
-  portsOf,
-  redisForContracts,
-  RedisTarget,
-  until,
-} from './support/redis-contract';
+import { Backend, connect, freshPrefix, portsOf, redisForContracts, RedisTarget, until } from './support/redis-contract';
 import { dumpKeys } from './support/redis-dump';
 import { RedisServer, startRedis } from './support/redis-server';
 
@@ -155,7 +147,7 @@ describe.each([redisSingle, redisCluster])('AttemptStore $name: what Redis holds
 
   beforeAll(async () => {
     link = await connect(backend.target(), freshPrefix('rl'));
-    const limiter = new RateLimiter(new RedisAttemptStore(link, new InMemoryAttemptStore()), config);
+    const limiter = new RateLimiter(new RedisAttemptStore(link, new InMemoryAttemptStore()), config.rateLimits);
     // Every kind of key the limiter writes: per client, per refresh client, per account and kind.
     for (const ip of addresses) {
       for (const kind of ['attempt', 'send', 'refresh'] as const) {

@@ -6,7 +6,7 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CognitoAccountService } from '../src/cognito/cognito-account.service';
+import { getUser as getUserOperation } from '../src/cognito/operations/account';
 import { Emulator } from '../src/local-cognito/emulator';
 import { LOCAL_POOL_NAME } from '../src/local-cognito/provision';
 import { freePort } from './support/free-port';
@@ -233,7 +233,8 @@ describe('register, confirm, authenticate, refresh and me (embedded emulator)', 
 
     it('calls Cognito only for profile fields, and at most once per request', async () => {
       const user = await signUpAndIn(server, 'me-frank');
-      const getUser = jest.spyOn(server.app.get(CognitoAccountService), 'getUser');
+      // Each call to Cognito's GetUser builds its request once.
+      const getUser = jest.spyOn(getUserOperation, 'request');
       try {
         await server.gql('{ me { id username groups } }', {}, user.accessToken);
         expect(getUser).not.toHaveBeenCalled();

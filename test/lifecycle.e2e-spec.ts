@@ -362,8 +362,8 @@ describe('the account lifecycle (embedded emulator)', () => {
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.errors![0].message).toBe(REFUSED_INPUT);
       expect(JSON.stringify(response)).not.toMatch(/VerifySoftwareToken|AccessToken|Session/);
-      // The operator still finds Cognito's words, in the debug log.
-      expect(server.logger.lines.join('\n')).toMatch(/respondToChallenge: Cognito answered InvalidParameterException/);
+      // The operator still finds Cognito's words, in the debug log, under the operation that was refused.
+      expect(server.logger.lines.join('\n')).toMatch(/verifySoftwareToken: Cognito answered InvalidParameterException/);
     });
 
     it('refuses a session that is not a challenge with BAD_USER_INPUT', async () => {

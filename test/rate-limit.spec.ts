@@ -15,7 +15,7 @@ describe('RateLimiter with the in-memory store', () => {
     limiter.settle(await limiter.begin('attempt', ip, [username]), true);
 
   it('keeps a lockout when a flood of new client addresses fills the store', async () => {
-    const limiter = new RateLimiter(new InMemoryAttemptStore(), config);
+    const limiter = new RateLimiter(new InMemoryAttemptStore(), config.rateLimits);
     for (let i = 0; i < 3; i++) await fail(limiter, '10.0.0.1', 'victim');
     for (let i = 0; i < 100_001; i++)
       await limiter.begin('attempt', `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`, []);
@@ -23,7 +23,7 @@ describe('RateLimiter with the in-memory store', () => {
   });
 
   it('counts one IPv6 /64 as one client', async () => {
-    const limiter = new RateLimiter(new InMemoryAttemptStore(), parseConfig({ RATE_LIMIT_IP_MAX: '2' }));
+    const limiter = new RateLimiter(new InMemoryAttemptStore(), parseConfig({ RATE_LIMIT_IP_MAX: '2' }).rateLimits);
     await limiter.begin('send', '2001:db8:1:2::1', []);
     await limiter.begin('send', '2001:db8:1:2:ffff::9', []);
     expect(await refused(limiter.begin('send', '2001:0db8:0001:0002:abcd::1', []))).toBe(true);
@@ -31,7 +31,7 @@ describe('RateLimiter with the in-memory store', () => {
   });
 
   it('counts "Alice", "ALICE" and full-width "Ａｌｉｃｅ" as one account', async () => {
-    const limiter = new RateLimiter(new InMemoryAttemptStore(), config);
+    const limiter = new RateLimiter(new InMemoryAttemptStore(), config.rateLimits);
     await fail(limiter, '10.0.0.1', 'Alice');
     await fail(limiter, '10.0.0.1', 'ALICE');
     await fail(limiter, '10.0.0.1', 'Ａｌｉｃｅ');
@@ -39,7 +39,7 @@ describe('RateLimiter with the in-memory store', () => {
   });
 
   it('takes back an attempt that turned out not to count', async () => {
-    const limiter = new RateLimiter(new InMemoryAttemptStore(), config);
+    const limiter = new RateLimiter(new InMemoryAttemptStore(), config.rateLimits);
     for (let i = 0; i < 10; i++) await limiter.settle(await limiter.begin('attempt', '10.0.0.1', ['bob']), false);
     expect(await refused(limiter.begin('attempt', '10.0.0.1', ['bob']))).toBe(false);
   });
@@ -48,7 +48,7 @@ describe('RateLimiter with the in-memory store', () => {
 describe('RateLimiter: what it keeps', () => {
   it('keeps a fixed-size key per name, however long the name, and none for a name longer than any valid one', async () => {
     const store = new InMemoryAttemptStore();
-    const limiter = new RateLimiter(store, parseConfig({}));
+    const limiter = new RateLimiter(store, parseConfig({}).rateLimits);
     await limiter.begin('attempt', '10.0.0.1', ['a'.repeat(254)]);
     const one = store.usage;
     // U+FDFA: 1 character, 18 after NFKC. "y-" and 15 of them fit raw (17 < 254) but not normalised (272).
@@ -62,7 +62,7 @@ describe('RateLimiter: what it keeps', () => {
 
   it('never keys a client by a string that is not an IP address', async () => {
     const store = new InMemoryAttemptStore();
-    const limiter = new RateLimiter(store, parseConfig({}));
+    const limiter = new RateLimiter(store, parseConfig({}).rateLimits);
     await limiter.begin('attempt', '10.0.0.1', []);
     const one = store.usage;
     await limiter.begin('attempt', 'junk'.repeat(2000), []);
@@ -74,7 +74,7 @@ describe('RateLimiter: what it keeps', () => {
   it('counts "a+news@example.com" and "A+shop@Example.com" as the mailbox "a@example.com"', async () => {
     const limiter = new RateLimiter(
       new InMemoryAttemptStore(),
-      parseConfig({ RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' }),
+      parseConfig({ RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' }).rateLimits,
     );
     await limiter.settle(await limiter.begin('send', '10.0.0.1', ['a+news@example.com']), true);
     await limiter.settle(await limiter.begin('send', '10.0.0.1', ['A+shop@Example.com']), true);
@@ -85,7 +85,7 @@ describe('RateLimiter: what it keeps', () => {
   it('gives back the account counts of a call it refuses, so refused calls cannot keep an address locked', async () => {
     const limiter = new RateLimiter(
       new InMemoryAttemptStore(),
-      parseConfig({ RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' }),
+      parseConfig({ RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' }).rateLimits,
     );
     // Two calls in flight hold the budget; twenty more are refused meanwhile; the two send nothing.
     const inFlight = [
@@ -112,7 +112,7 @@ describe('RateLimiter: what it keeps', () => {
 describe('RateLimiter: refused calls and refreshes', () => {
   it('keeps no key for a name whose calls were all given back, so refused calls cannot push out a lockout', async () => {
     const store = new InMemoryAttemptStore();
-    const limiter = new RateLimiter(store, parseConfig({ RATE_LIMIT_IP_MAX: '1000000' }));
+    const limiter = new RateLimiter(store, parseConfig({ RATE_LIMIT_IP_MAX: '1000000' }).rateLimits);
     for (let i = 0; i < 1000; i++)
       await limiter.settle(await limiter.begin('attempt', '10.0.0.1', [`name-${i}`]), false);
     // The client's own count is all that is left.
@@ -120,7 +120,7 @@ describe('RateLimiter: refused calls and refreshes', () => {
   });
 
   it('counts every refresh against a ceiling of ten times the IP limit, successful ones included', async () => {
-    const limiter = new RateLimiter(new InMemoryAttemptStore(), parseConfig({ RATE_LIMIT_IP_MAX: '2' }));
+    const limiter = new RateLimiter(new InMemoryAttemptStore(), parseConfig({ RATE_LIMIT_IP_MAX: '2' }).rateLimits);
     const succeed = async () => limiter.settle(await limiter.begin('refresh', '10.0.0.1', []), false);
     for (let i = 0; i < 20; i++) await succeed();
     expect(await refused(limiter.begin('refresh', '10.0.0.1', []))).toBe(true);

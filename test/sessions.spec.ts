@@ -1,6 +1,6 @@
-import { TokenUser } from '../src/cognito/cognito.types';
 import { SessionsService } from '../src/sessions/sessions.service';
 import { InMemorySignOutStore } from '../src/sessions/sign-out-store';
+import { TokenUser } from '../src/common/token-user';
 
 const NOW = 1_800_000_000;
 

@@ -9,15 +9,7 @@ import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
 import { RedisLink } from '../src/redis/redis-link';
 import { RedisSignOutStore } from '../src/sessions/redis-sign-out-store';
 import { InMemorySignOutStore, SignOut, SignOutStore, userKey } from '../src/sessions/sign-out-store';
-import {
-  Backend,
-  connect,
-  freshPrefix,
-  portsOf,
-  redisForContracts,
-  RedisTarget,
-  until,
-} from './support/redis-contract';
+import { Backend, connect, freshPrefix, portsOf, redisForContracts, RedisTarget, until } from './support/redis-contract';
 import { dumpKeys } from './support/redis-dump';
 import { RedisServer, startRedis } from './support/redis-server';
 import { SlowProxy } from './support/slow-proxy';

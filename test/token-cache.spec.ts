@@ -1,5 +1,5 @@
 import { TokenCache } from '../src/cognito/token-cache';
-import { TokenClaims } from '../src/cognito/cognito.types';
+import { TokenClaims } from '../src/common/token-user';
 
 const NOW = 1_800_000_000;
 const user = (id: string): TokenClaims => ({

@@ -1,19 +1,14 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens, TokenUser } from '../cognito/cognito.types';
+import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from '../cognito/cognito.types';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuthService } from './auth.service';
-import { CurrentUser } from './current-user.decorator';
-import { Public } from './decorators';
-import {
-  AuthenticateInput,
-  ConfirmRegistrationInput,
-  MfaChallengeInput,
-  NewPasswordChallengeInput,
-  RefreshTokensInput,
-  RegisterInput,
-  UsernameInput,
-} from './dto/auth.inputs';
-import { AuthResult, AuthTokens, CodeDelivery, RegisterResult } from './models/auth.models';
+import { CurrentUser } from '../access/current-user.decorator';
+import { Public } from '../access/decorators';
+import { AuthenticateInput, ConfirmRegistrationInput, MfaChallengeInput, NewPasswordChallengeInput, RefreshTokensInput, RegisterInput } from './dto/auth.inputs';
+import { AuthResult, AuthTokens, RegisterResult } from './models/auth.models';
+import { TokenUser } from '../common/token-user';
+import { UsernameInput } from '../common/dto/username.input';
+import { CodeDelivery } from '../common/models/code-delivery.model';
 
 @Resolver()
 export class AuthResolver {

@@ -1,13 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
-import { CognitoService } from '../cognito/cognito.service';
-import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens, TokenUser } from '../cognito/cognito.types';
+import { Injectable } from '@nestjs/common';
+import { CognitoGateway } from '../cognito/cognito-gateway';
+import { ChallengeName, CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from '../cognito/cognito.types';
+import { associateSoftwareToken, verifySoftwareToken } from '../cognito/operations/mfa';
+import { ChallengeAnswer, refreshTokens, respondToChallenge, signIn } from '../cognito/operations/sign-in';
+import { globalSignOut, revokeToken } from '../cognito/operations/sign-out';
+import { confirmSignUp, resendConfirmationCode, signUp } from '../cognito/operations/sign-up';
+import { INVALID_CODE } from '../cognito/cognito-errors';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { readableTimes } from '../common/jwt-claims';
-import { BadUserInputError } from '../errors/app-errors';
-import { otpauthUri } from '../mfa/otpauth';
+import { otpauthUri } from '../common/otpauth';
+import { TokenUser } from '../common/token-user';
+import { Setting } from '../config/config.module';
+import { BadUserInputError, CodeMismatchError, InternalServerError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { unwrapSession, wrapSession } from './challenge-session';
 import {
@@ -24,27 +28,26 @@ const MFA_TYPES = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA'];
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly cognito: CognitoService,
+    private readonly cognito: CognitoGateway,
     private readonly verifier: TokenVerifier,
     private readonly sessions: SessionsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Setting('totpIssuer') private readonly totpIssuer: string,
   ) {}
 
   register(input: RegisterInput): Promise<SignUpResult> {
-    return this.cognito.signUp(input);
+    return this.cognito.run(signUp, input);
   }
 
   async confirmRegistration({ username, code }: ConfirmRegistrationInput): Promise<boolean> {
-    await this.cognito.confirmSignUp(username, code);
-    return true;
+    return this.cognito.run(confirmSignUp, { username, code });
   }
 
   resendConfirmationCode(username: string): Promise<CodeDeliveryDetails> {
-    return this.cognito.resendConfirmationCode(username);
+    return this.cognito.run(resendConfirmationCode, { username });
   }
 
   async authenticate({ username, password }: AuthenticateInput): Promise<SignInResult> {
-    return this.present(await this.cognito.signIn(username, password), username);
+    return this.present(await this.cognito.run(signIn, { username, password }), username);
   }
 
   async respondToNewPasswordChallenge({
@@ -54,10 +57,12 @@ export class AuthService {
   }: NewPasswordChallengeInput): Promise<SignInResult> {
     const challenge = unwrapSession(session);
     if (challenge.challenge !== 'NEW_PASSWORD_REQUIRED') throw wrongChallenge('a NEW_PASSWORD_REQUIRED');
-    const result = await this.cognito.respondToChallenge('NEW_PASSWORD_REQUIRED', username, challenge.session, {
-      NEW_PASSWORD: newPassword,
+    return this.answer({
+      name: 'NEW_PASSWORD_REQUIRED',
+      username,
+      session: challenge.session,
+      responses: { NEW_PASSWORD: newPassword },
     });
-    return this.present(result, username);
   }
 
   async respondToMfaChallenge({ username, session, code }: MfaChallengeInput): Promise<SignInResult> {
@@ -78,24 +83,19 @@ export class AuthService {
         break;
       case 'MFA_SETUP': {
         // The first code from the authenticator app proves the secret was set up; then sign in.
-        const verified = await this.cognito.verifyTotpForSignIn(cognitoSession, code);
-        return this.present(await this.cognito.respondToChallenge('MFA_SETUP', username, verified, {}), username);
+        const verified = await this.cognito.run(verifySoftwareToken, { session: cognitoSession, code });
+        if (!verified.session) throw new CodeMismatchError(INVALID_CODE);
+        return this.answer({ name: 'MFA_SETUP', username, session: verified.session, responses: {} });
       }
       default:
         throw wrongChallenge('an MFA');
     }
-    const result = await this.cognito.respondToChallenge(
-      challenge as ChallengeNameType,
-      username,
-      cognitoSession,
-      responses,
-    );
-    return this.present(result, username);
+    return this.answer({ name: challenge as ChallengeName, username, session: cognitoSession, responses });
   }
 
   /** New tokens, unless the session they continue was signed out here. */
   async refreshTokens({ refreshToken, username }: RefreshTokensInput): Promise<Tokens> {
-    const tokens = await this.cognito.refresh(refreshToken, username);
+    const tokens = await this.cognito.run(refreshTokens, { refreshToken, username });
     const user = await this.verifier.verify(tokens.accessToken);
     // AWS keeps the sign-in time (auth_time) in refreshed tokens. cognito-local restarts it, but
     // its refresh token is a readable JWT whose iat is that time; AWS's is encrypted. Taking the
@@ -111,23 +111,28 @@ export class AuthService {
    */
   async signOut(user: TokenUser, refreshToken?: string): Promise<boolean> {
     await this.sessions.endAll(user);
-    await this.cognito.globalSignOut(user.accessToken);
-    if (refreshToken) await this.cognito.revokeRefreshToken(refreshToken);
+    await this.cognito.run(globalSignOut, { accessToken: user.accessToken });
+    if (refreshToken) await this.cognito.run(revokeToken, { refreshToken });
     return true;
+  }
+
+  private async answer(challenge: ChallengeAnswer): Promise<SignInResult> {
+    return this.present(await this.cognito.run(respondToChallenge, challenge), challenge.username);
   }
 
   /** Challenges go out with their name in the session; MFA_SETUP also with the TOTP secret to set up. */
   private async present(result: SignInResult, username: string): Promise<SignInResult> {
     if (!('name' in result)) return result;
     if (result.name !== 'MFA_SETUP') return { ...result, session: wrapSession(result.name, result.session) };
-    const setup = await this.cognito.setupTotpForSignIn(result.session);
+    const setup = await this.cognito.run(associateSoftwareToken, { session: result.session });
+    if (!setup.session) throw new InternalServerError('AssociateSoftwareToken answered without a session');
     return {
       name: result.name,
       session: wrapSession(result.name, setup.session),
       parameters: [
         ...result.parameters,
         { name: 'SECRET_CODE', value: setup.secret },
-        { name: 'OTPAUTH_URI', value: otpauthUri(this.config.totpIssuer, username, setup.secret) },
+        { name: 'OTPAUTH_URI', value: otpauthUri(this.totpIssuer, username, setup.secret) },
       ],
     };
   }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { Setting } from '../config/config.module';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { JwksFetcher } from './jwks-fetcher';
@@ -25,9 +24,9 @@ export class CognitoProbe {
 
   constructor(
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Setting('cognitoTimeoutMs') timeoutMs: number,
   ) {
-    this.fetcher = new JwksFetcher(pool.jwksUris, config.cognitoTimeoutMs);
+    this.fetcher = new JwksFetcher(pool.jwksUris, timeoutMs);
   }
 
   reachable(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TokenClaims } from './cognito.types';
+import { TokenClaims } from '../common/token-user';
 
 /**
  * Tokens verified recently, so that a token sent again skips the RSA check (the costliest step

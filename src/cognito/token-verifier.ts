@@ -4,14 +4,13 @@ import { CognitoJwtVerifier, validateCognitoJwtFields } from 'aws-jwt-verify/cog
 import { FetchError, JwtExpiredError, NonRetryableFetchError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { Setting } from '../config/config.module';
 import { AppError, ServiceUnavailableError, UnauthenticatedError } from '../errors/app-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
 import { JwksFetcher } from './jwks-fetcher';
 import { TokenCache } from './token-cache';
-import { TokenClaims, TokenUser } from './cognito.types';
+import { TokenClaims, TokenUser } from '../common/token-user';
 
 interface Verifier {
   verify(token: string): Promise<JwtPayload>;
@@ -34,10 +33,11 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(COGNITO_POOL) private readonly pool: CognitoPool,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Setting('cognitoTimeoutMs') timeoutMs: number,
+    @Setting('tokenCacheSize') cacheSize: number,
   ) {
-    this.cache = new TokenCache(config.tokenCacheSize);
-    const jwksCache = new SimpleJwksCache({ fetcher: new JwksFetcher(pool.jwksUris, config.cognitoTimeoutMs) });
+    this.cache = new TokenCache(cacheSize);
+    const jwksCache = new SimpleJwksCache({ fetcher: new JwksFetcher(pool.jwksUris, timeoutMs) });
     this.verifier = pool.awsIssuer
       ? CognitoJwtVerifier.create(
           {

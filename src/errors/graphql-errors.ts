@@ -2,7 +2,7 @@ import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { GraphQLContext } from '../auth/graphql-context';
+import { GraphQLContext } from '../common/graphql-context';
 import { AppError, InternalServerError } from './app-errors';
 import { describeError, truncate } from '../common/text';
 

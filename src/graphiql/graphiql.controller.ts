@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { Public } from '../auth/decorators';
+import { Public } from '../access/decorators';
 import { graphiqlAssets } from './assets';
 
 /** The scripts and styles of the GraphiQL page (the page itself is Apollo's landing page: landing-page.ts). */

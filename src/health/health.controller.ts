@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { Public } from '../auth/decorators';
+import { Public } from '../access/decorators';
 import { CognitoProbe } from '../cognito/cognito-probe';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { REDIS_LINK } from '../redis/redis.module';

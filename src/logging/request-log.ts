@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLContext } from '../auth/graphql-context';
+import { GraphQLContext } from '../common/graphql-context';
 import { truncate } from '../common/text';
 
 const REQUEST_ID_HEADER = 'x-request-id';

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { CognitoModule } from '../cognito/cognito.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { MfaResolver } from './mfa.resolver';
 import { MfaService } from './mfa.service';
 
 @Module({
-  imports: [AuthModule],
+  imports: [CognitoModule, SessionsModule],
   providers: [MfaResolver, MfaService],
 })
 export class MfaModule {}

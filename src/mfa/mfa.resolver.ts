@@ -1,10 +1,10 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { TokenUser } from '../cognito/cognito.types';
+import { CurrentUser } from '../access/current-user.decorator';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { VerifyTotpInput } from './dto/verify-totp.input';
 import { MfaService } from './mfa.service';
 import { TotpSetup } from './models/totp-setup.model';
+import { TokenUser } from '../common/token-user';
 
 @Resolver()
 export class MfaResolver {

@@ -1,26 +1,29 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CognitoAccountService } from '../cognito/cognito-account.service';
-import { TokenUser } from '../cognito/cognito.types';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { Injectable } from '@nestjs/common';
+import { CognitoGateway } from '../cognito/cognito-gateway';
+import { associateSoftwareToken, preferTotp, verifySoftwareToken } from '../cognito/operations/mfa';
+import { otpauthUri } from '../common/otpauth';
+import { TokenUser } from '../common/token-user';
+import { Setting } from '../config/config.module';
 import { VerifyTotpInput } from './dto/verify-totp.input';
 import { TotpSetup } from './models/totp-setup.model';
-import { otpauthUri } from './otpauth';
 
 @Injectable()
 export class MfaService {
   constructor(
-    private readonly account: CognitoAccountService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cognito: CognitoGateway,
+    @Setting('totpIssuer') private readonly totpIssuer: string,
   ) {}
 
+  /** Starts TOTP set-up: the secret for the user's authenticator app, also as an otpauth:// URI. */
   async setupTotp(user: TokenUser): Promise<TotpSetup> {
-    const secretCode = await this.account.setupTotp(user.accessToken);
-    return { secretCode, otpauthUri: otpauthUri(this.config.totpIssuer, user.username, secretCode) };
+    const { secret } = await this.cognito.run(associateSoftwareToken, { accessToken: user.accessToken });
+    return { secretCode: secret, otpauthUri: otpauthUri(this.totpIssuer, user.username, secret) };
   }
 
+  /** Checks a first code from the authenticator app, then makes TOTP the user's MFA. */
   async verifyTotp(user: TokenUser, { code, deviceName }: VerifyTotpInput): Promise<boolean> {
-    await this.account.verifyTotp(user.accessToken, code, deviceName);
-    return true;
+    const { accessToken } = user;
+    await this.cognito.run(verifySoftwareToken, { accessToken, code, deviceName });
+    return this.cognito.run(preferTotp, { accessToken });
   }
 }

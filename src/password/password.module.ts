@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { CognitoModule } from '../cognito/cognito.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { PasswordResolver } from './password.resolver';
 import { PasswordService } from './password.service';
 
 @Module({
-  imports: [AuthModule],
+  imports: [CognitoModule, SessionsModule],
   providers: [PasswordResolver, PasswordService],
 })
 export class PasswordModule {}

@@ -1,12 +1,13 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { Public } from '../auth/decorators';
-import { UsernameInput } from '../auth/dto/auth.inputs';
-import { CodeDelivery } from '../auth/models/auth.models';
-import { CodeDeliveryDetails, TokenUser } from '../cognito/cognito.types';
+import { CurrentUser } from '../access/current-user.decorator';
+import { Public } from '../access/decorators';
+import { CodeDeliveryDetails } from '../cognito/cognito.types';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.inputs';
 import { PasswordService } from './password.service';
+import { UsernameInput } from '../common/dto/username.input';
+import { CodeDelivery } from '../common/models/code-delivery.model';
+import { TokenUser } from '../common/token-user';
 
 @Resolver()
 export class PasswordResolver {

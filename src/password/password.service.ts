@@ -1,31 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CognitoAccountService } from '../cognito/cognito-account.service';
-import { CognitoService } from '../cognito/cognito.service';
-import { CodeDeliveryDetails, TokenUser } from '../cognito/cognito.types';
+import { CognitoGateway } from '../cognito/cognito-gateway';
+import { changePassword, confirmForgotPassword, forgotPassword } from '../cognito/operations/passwords';
+import { signIn } from '../cognito/operations/sign-in';
+import { revokeToken } from '../cognito/operations/sign-out';
+import { CodeDeliveryDetails } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { SessionsService } from '../sessions/sessions.service';
 import { ChangePasswordInput, ConfirmForgotPasswordInput } from './dto/password.inputs';
 import { describeError } from '../common/text';
+import { TokenUser } from '../common/token-user';
 
 @Injectable()
 export class PasswordService {
   private readonly logger = new Logger('Password');
 
   constructor(
-    private readonly cognito: CognitoService,
-    private readonly account: CognitoAccountService,
+    private readonly cognito: CognitoGateway,
     private readonly sessions: SessionsService,
     private readonly verifier: TokenVerifier,
   ) {}
 
   forgotPassword(username: string): Promise<CodeDeliveryDetails> {
-    return this.cognito.forgotPassword(username);
+    return this.cognito.run(forgotPassword, { username });
   }
 
   /** Sets the new password and ends every session of the user: a reset is how one recovers from a theft. */
   async confirmForgotPassword({ username, code, newPassword }: ConfirmForgotPasswordInput): Promise<boolean> {
     await this.sessions.assertCanEnd();
-    await this.cognito.confirmForgotPassword(username, code, newPassword);
+    await this.cognito.run(confirmForgotPassword, { username, code, newPassword });
     // First under the name typed, which is the user's own name on most pools: should the sign-in
     // below fail, the sessions of such a user have ended all the same.
     const typedUpTo = await this.sessions.endAll({ username, authTime: 0 });
@@ -45,7 +47,7 @@ export class PasswordService {
   /** Changes the password and ends the user's other sessions; this one goes on. */
   async changePassword(user: TokenUser, { currentPassword, newPassword }: ChangePasswordInput): Promise<boolean> {
     await this.sessions.assertCanEnd();
-    await this.account.changePassword(user.accessToken, currentPassword, newPassword);
+    await this.cognito.run(changePassword, { accessToken: user.accessToken, currentPassword, newPassword });
     await this.sessions.endOthers(user);
     return true;
   }
@@ -69,7 +71,7 @@ export class PasswordService {
    * with the new password, works either way.
    */
   private async endSessionsAfterReset(typedName: string, newPassword: string): Promise<number> {
-    const signedIn = await this.cognito.signIn(typedName, newPassword);
+    const signedIn = await this.cognito.run(signIn, { username: typedName, password: newPassword });
     if ('name' in signedIn) {
       const username = signedIn.parameters.find((p) => p.name === 'USER_ID_FOR_SRP')?.value;
       if (!username) throw new Error(`the ${signedIn.name} challenge did not name the user (USER_ID_FOR_SRP)`);
@@ -78,7 +80,7 @@ export class PasswordService {
     const user = await this.verifier.verify(signedIn.accessToken);
     const endedUpTo = await this.sessions.endAll(user);
     if (signedIn.refreshToken) {
-      await this.cognito.revokeRefreshToken(signedIn.refreshToken).catch((error: unknown) => {
+      await this.cognito.run(revokeToken, { refreshToken: signedIn.refreshToken }).catch((error: unknown) => {
         this.logger.warn(`Could not revoke the refresh token of the sign-in after a reset: ${describeError(error)}`);
       });
     }

@@ -4,7 +4,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
 import { Observable, catchError, from, mergeMap, switchMap } from 'rxjs';
-import { GraphQLContext } from '../auth/graphql-context';
+import { GraphQLContext } from '../common/graphql-context';
 import { CodeExpiredError, CodeMismatchError, UnauthenticatedError } from '../errors/app-errors';
 import type { RateLimitKind, RateLimitRule } from './rate-limit.decorator';
 import { RateLimiter } from './rate-limiter.service';

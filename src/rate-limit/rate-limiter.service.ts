@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { clientOf } from '../common/client-address';
 import { fitsLength, MAX_EMAIL_LENGTH } from '../common/input-rules';
 import { shortHash } from '../common/short-hash';
-import { AppConfig, RateLimits } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { RateLimits } from '../config/config';
+import { Setting } from '../config/config.module';
 import { TooManyRequestsError } from '../errors/app-errors';
 import { ATTEMPT_STORE, AttemptStore, CLIENT_KEY_PREFIX, Window } from './attempt-store';
 import { RateLimitKind } from './rate-limit.decorator';
@@ -27,14 +27,10 @@ const REFRESH_SUFFIX = '#refresh';
 
 @Injectable()
 export class RateLimiter {
-  private readonly limits: RateLimits;
-
   constructor(
     @Inject(ATTEMPT_STORE) private readonly store: AttemptStore,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.limits = config.rateLimits;
-  }
+    @Setting('rateLimits') private readonly limits: RateLimits,
+  ) {}
 
   /**
    * Counts the call before it runs (so that calls made at the same moment cannot all slip under

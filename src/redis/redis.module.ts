@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { RedisSettings } from '../config/config';
+import { settingToken } from '../config/config.module';
 import { RedisLink } from './redis-link';
 
 /** Injection token of the RedisLink: null when REDIS_URL (or REDIS_CLUSTER_NODES) is unset. */
@@ -12,10 +12,10 @@ export const REDIS_LINK = Symbol('REDIS_LINK');
   providers: [
     {
       provide: REDIS_LINK,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        if (config.redis) return new RedisLink(config.redis);
-        if (config.production) {
+      inject: [settingToken('redis'), settingToken('production')],
+      useFactory: (settings: RedisSettings | undefined, production: boolean) => {
+        if (settings) return new RedisLink(settings);
+        if (production) {
           new Logger('Redis').warn(
             'REDIS_URL is not set: sign-outs and rate limits are kept in this process only, ' +
               'forgotten when it restarts and not shared with other instances (see "Running several instances" in README.md)',

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { settingToken } from '../config/config.module';
 import { REDIS_LINK } from '../redis/redis.module';
 import { RedisLink } from '../redis/redis-link';
 import { RedisSignOutStore } from './redis-sign-out-store';
@@ -12,9 +11,9 @@ import { InMemorySignOutStore, SIGN_OUT_STORE } from './sign-out-store';
     SessionsService,
     {
       provide: SIGN_OUT_STORE,
-      inject: [APP_CONFIG, REDIS_LINK],
-      useFactory: (config: AppConfig, redis: RedisLink | null) => {
-        const retentionMs = config.signOutRetentionDays * 86_400_000;
+      inject: [settingToken('signOutRetentionDays'), REDIS_LINK],
+      useFactory: (retentionDays: number, redis: RedisLink | null) => {
+        const retentionMs = retentionDays * 86_400_000;
         return redis ? new RedisSignOutStore(redis, retentionMs) : new InMemorySignOutStore(retentionMs);
       },
     },

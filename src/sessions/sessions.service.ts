@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TokenUser } from '../cognito/cognito.types';
 import { UnauthenticatedError } from '../errors/app-errors';
 import { notRecordable, SIGN_OUT_STORE, SignOutStore } from './sign-out-store';
+import { TokenUser } from '../common/token-user';
 
 /** Who a sign-out is for, and when the session that asked for it began. */
 export type SessionOwner = Pick<TokenUser, 'username' | 'authTime'>;

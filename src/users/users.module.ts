@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { CognitoModule } from '../cognito/cognito.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersResolver } from './users.resolver';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [AuthModule],
+  imports: [CognitoModule, SessionsModule],
   providers: [UsersResolver, UsersService],
 })
 export class UsersModule {}

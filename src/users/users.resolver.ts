@@ -1,10 +1,10 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { TokenUser } from '../cognito/cognito.types';
+import { CurrentUser } from '../access/current-user.decorator';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { UpdateMeInput, VerifyEmailInput } from './dto/users.inputs';
 import { User } from './models/user.model';
 import { UsersService } from './users.service';
+import { TokenUser } from '../common/token-user';
 
 /**
  * `id`, `username` and `groups` come straight from the verified token; the profile fields cost a

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { buildClientSchema, getIntrospectionQuery, IntrospectionQuery, printSchema } from 'graphql';
-import { CognitoService } from '../../src/cognito/cognito.service';
+import { signIn as signInOperation } from '../../src/cognito/operations/sign-in';
 import { AUTHENTICATE, PASSWORD } from '../support/flows';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
 
@@ -17,7 +17,8 @@ describe('GraphQL limits', () => {
       GRAPHQL_MAX_QUERY_BYTES: '6000',
       HTTP_BODY_LIMIT_BYTES: '8192',
     });
-    signIn = jest.spyOn(server.app.get(CognitoService), 'signIn');
+    // Each sign-in sent to Cognito builds its request once.
+    signIn = jest.spyOn(signInOperation, 'request');
   });
   beforeEach(() => signIn.mockClear());
   afterAll(async () => {

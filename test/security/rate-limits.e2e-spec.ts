@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
-import { CognitoService } from '../../src/cognito/cognito.service';
+import { signIn as signInOperation } from '../../src/cognito/operations/sign-in';
 import { ATTEMPT_STORE, InMemoryAttemptStore } from '../../src/rate-limit/attempt-store';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
 import { recordFigure } from './figures';
@@ -73,7 +73,7 @@ describe('rate limits', () => {
     });
 
     it('counts attempts made at the same moment: 40 parallel wrong passwords, at most 3 reach Cognito', async () => {
-      const signInCalls = jest.spyOn(server.app.get(CognitoService), 'signIn');
+      const signInCalls = jest.spyOn(signInOperation, 'request');
       try {
         const answers = await Promise.all(Array.from({ length: 40 }, () => signIn(server, 'parallel-victim')));
         expect(signInCalls.mock.calls.length).toBeLessThanOrEqual(3);

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { Field, ObjectType, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { CurrentUser } from '../../src/auth/current-user.decorator';
-import { Groups, Public } from '../../src/auth/decorators';
-import { TokenUser } from '../../src/cognito/cognito.types';
+import { CurrentUser } from '../../src/access/current-user.decorator';
+import { Groups, Public } from '../../src/access/decorators';
+import { TokenUser } from '../../src/common/token-user';
 
 // Test-only resolvers behind each authorization decorator (added to the app by authorization.e2e-spec.ts).
 

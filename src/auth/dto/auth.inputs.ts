@@ -61,13 +61,6 @@ export class RefreshTokensInput {
   username?: string;
 }
 
-@InputType({ description: 'A user, by username.' })
-export class UsernameInput {
-  @Field({ description: 'The username given to `register`.' })
-  @IsUsername()
-  username: string;
-}
-
 /** What every challenge answer carries. */
 @InputType({ isAbstract: true })
 class ChallengeAnswerInput {

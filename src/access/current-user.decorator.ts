@@ -1,7 +1,7 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { TokenUser } from '../cognito/cognito.types';
-import { GraphQLContext } from './graphql-context';
+import { GraphQLContext } from '../common/graphql-context';
+import { TokenUser } from '../common/token-user';
 
 /**
  * The caller that AuthGuard verified: always set on resolvers that are not @Public(); on a public

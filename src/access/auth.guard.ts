@@ -1,13 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, NotFoundException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
-import { TokenUser } from '../cognito/cognito.types';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { ForbiddenError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { bearerToken, hasAuthorization } from './bearer-token';
 import { GROUPS, PUBLIC, PublicOptions } from './decorators';
-import { GraphQLContext } from './graphql-context';
+import { GraphQLContext } from '../common/graphql-context';
+import { TokenUser } from '../common/token-user';
 
 interface AccessRules {
   publicOptions?: PublicOptions;

@@ -1,5 +1,5 @@
 import { FastifyRequest } from 'fastify';
-import { TokenUser } from '../cognito/cognito.types';
+import { TokenUser } from './token-user';
 
 /** The GraphQL context of one request: Nest's Apollo driver puts the Fastify request on it. */
 export interface GraphQLContext {
