@@ -4,7 +4,14 @@ import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuthService } from './auth.service';
 import { CurrentUser } from '../access/current-user.decorator';
 import { Public } from '../access/decorators';
-import { AuthenticateInput, ConfirmRegistrationInput, MfaChallengeInput, NewPasswordChallengeInput, RefreshTokensInput, RegisterInput } from './dto/auth.inputs';
+import {
+  AuthenticateInput,
+  ConfirmRegistrationInput,
+  MfaChallengeInput,
+  NewPasswordChallengeInput,
+  RefreshTokensInput,
+  RegisterInput,
+} from './dto/auth.inputs';
 import { AuthResult, AuthTokens, RegisterResult } from './models/auth.models';
 import { TokenUser } from '../common/token-user';
 import { UsernameInput } from '../common/dto/username.input';

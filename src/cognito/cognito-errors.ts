@@ -1,4 +1,15 @@
-import { AppError, BadUserInputError, CodeExpiredError, CodeMismatchError, InternalServerError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, UserNotConfirmedError, UsernameExistsError } from '../errors/app-errors';
+import {
+  AppError,
+  BadUserInputError,
+  CodeExpiredError,
+  CodeMismatchError,
+  InternalServerError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  UserNotConfirmedError,
+  UsernameExistsError,
+} from '../errors/app-errors';
 import { Answer, ErrorHandler, OperationLog } from './operation';
 
 /** What Cognito refused, as an operation's error handler sees it. */
@@ -128,9 +139,10 @@ export function isUnsupported({ name }: CognitoFailure): boolean {
  * AWS answers a confirmed user NotAuthorized. One answer, whose message covers both.
  */
 export const PUBLIC_CODE_ERRORS: Readonly<Record<string, ErrorHandler<never>>> = Object.fromEntries(
-  ['CodeMismatchException', 'ExpiredCodeException', 'NotAuthorizedException', 'UserNotFoundException'].map(
-    (name) => [name, () => new CodeMismatchError(INVALID_OR_EXPIRED_CODE)],
-  ),
+  ['CodeMismatchException', 'ExpiredCodeException', 'NotAuthorizedException', 'UserNotFoundException'].map((name) => [
+    name,
+    () => new CodeMismatchError(INVALID_OR_EXPIRED_CODE),
+  ]),
 );
 
 /**
@@ -195,7 +207,10 @@ export const SIGNED_IN_CODE_ERRORS: Readonly<Record<string, ErrorHandler<never>>
  */
 export function signOutStepUnsupported(operation: string): Readonly<Record<string, ErrorHandler<void>>> {
   const enforcedHere: ErrorHandler<void> = (_failure, log) => {
-    log.warnOnce(operation, `This user pool does not support ${operation}: the sign-out is enforced by this server only`);
+    log.warnOnce(
+      operation,
+      `This user pool does not support ${operation}: the sign-out is enforced by this server only`,
+    );
     return { answer: undefined };
   };
   return { Unsupported: enforcedHere, UnsupportedOperationException: enforcedHere };
