@@ -8,7 +8,7 @@ require('reflect-metadata');
 const { Module } = require('@nestjs/common');
 const { Query, Resolver } = require('@nestjs/graphql');
 const { createApp } = require('../dist/app');
-const { Public } = require('../dist/auth/decorators');
+const { Public } = require('../dist/access/decorators');
 const { parseConfig } = require('../dist/config/config');
 const { User } = require('../dist/users/models/user.model');
 

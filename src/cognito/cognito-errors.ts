@@ -10,19 +10,7 @@ import {
   UserNotConfirmedError,
   UsernameExistsError,
 } from '../errors/app-errors';
-import { Answer, ErrorHandler, OperationLog } from './operation';
-
-/** What Cognito refused, as an operation's error handler sees it. */
-export interface CognitoFailure {
-  /** Cognito's exception name (`NotAuthorizedException`), or the SDK's (`TimeoutError`). */
-  name: string;
-  /** Cognito's text: for matching and the debug log, never for the client. */
-  message: string;
-  /** The request that was refused: whether it carried an access token or a challenge session. */
-  request: object;
-  /** What the SDK threw, kept as the cause of an INTERNAL_SERVER_ERROR (logged, never shown). */
-  cause: unknown;
-}
+import { Answer, CognitoFailure, ErrorHandler, OperationLog } from './operation';
 
 /** One message whether the user is unknown or the password is wrong: no account enumeration. */
 export const INVALID_CREDENTIALS = 'Incorrect username or password';

@@ -1,6 +1,5 @@
 import { AppError } from '../errors/app-errors';
 import { AppClient } from './app-client';
-import { CognitoFailure } from './cognito-errors';
 
 /** An AWS SDK command class (SignUpCommand, …): the input it takes and the output its send gives. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches any SDK command's constructor
@@ -14,6 +13,18 @@ export type CommandOutput<C extends CommandClass> =
   }
     ? O
     : never;
+
+/** What Cognito refused, as an operation's error handler sees it. */
+export interface CognitoFailure {
+  /** Cognito's exception name (`NotAuthorizedException`), or the SDK's (`TimeoutError`). */
+  name: string;
+  /** Cognito's text: for matching and the debug log, never for the client. */
+  message: string;
+  /** The request that was refused: whether it carried an access token or a challenge session. */
+  request: object;
+  /** What the SDK threw, kept as the cause of an INTERNAL_SERVER_ERROR (logged, never shown). */
+  cause: unknown;
+}
 
 /** A handler's answer in place of an error (forgotPassword answers an unknown user as a known one). */
 export interface Answer<Result> {

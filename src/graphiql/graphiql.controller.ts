@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../access/decorators';
 import { graphiqlAssets } from './assets';
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../access/decorators';
 import { CognitoProbe } from '../cognito/cognito-probe';
 import { TokenVerifier } from '../cognito/token-verifier';

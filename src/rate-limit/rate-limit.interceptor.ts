@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { Observable, catchError, from, mergeMap, switchMap } from 'rxjs';
 import { GraphQLContext } from '../common/graphql-context';
 import { CodeExpiredError, CodeMismatchError, UnauthenticatedError } from '../errors/app-errors';
-import type { RateLimitKind, RateLimitRule } from './rate-limit.decorator';
+import type { RateLimitKind, RateLimitRule } from './rate-limit-rule';
 import { RateLimiter } from './rate-limiter.service';
 
 export const RATE_LIMIT = 'rate-limit:rule';

@@ -6,7 +6,7 @@ import { RateLimits } from '../config/config';
 import { Setting } from '../config/config.module';
 import { TooManyRequestsError } from '../errors/app-errors';
 import { ATTEMPT_STORE, AttemptStore, CLIENT_KEY_PREFIX, Window } from './attempt-store';
-import { RateLimitKind } from './rate-limit.decorator';
+import { RateLimitKind } from './rate-limit-rule';
 
 /**
  * The keys one call counted whose fate its outcome decides (its accounts; a refresh's client),
