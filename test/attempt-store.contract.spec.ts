@@ -25,8 +25,11 @@ import { RedisServer, startRedis } from './support/redis-server';
 /** A fresh store, and what it holds. */
 interface Subject {
   store: AttemptStore;
-  /** How many windows the store holds (memory: its usage; Redis: keys under the prefix). */
-  windows(): Promise<number>;
+  /**
+   * How many windows the store holds (memory: its usage; Redis: keys under the prefix). A function,
+   * not a method: the tests take it out of the subject.
+   */
+  windows: () => Promise<number>;
   close(): Promise<void>;
 }
 

@@ -390,7 +390,7 @@ describe('RedisSignOutStore when Redis fails', () => {
     await until(() => b.store.find('carol') !== undefined, 'carol read on B');
     const epoch = await server.cli('get', epochKey());
 
-    await client.restore(logKey(), ttl, older!, 'REPLACE');
+    await client.restore(logKey(), ttl, older, 'REPLACE');
     expect(await usersInLog()).not.toContain(userKey('carol'));
     await until(async () => (await usersInLog()).includes(userKey('carol')), 'carol written back', WRITE_BACK_MS);
     expect(await server.cli('get', epochKey())).toBe(epoch);
