@@ -64,7 +64,9 @@ async function main() {
   for (const { dir, reqPerSec, cpuUs } of [a, b]) {
     console.log(`${dir}: median ${Math.round(reqPerSec)} req/s, ${Math.round(cpuUs)} µs server CPU per request`);
   }
-  console.log(`${b.dir} / ${a.dir}: req/s ${(b.reqPerSec / a.reqPerSec).toFixed(2)}, CPU ${(b.cpuUs / a.cpuUs).toFixed(2)}`);
+  console.log(
+    `${b.dir} / ${a.dir}: req/s ${(b.reqPerSec / a.reqPerSec).toFixed(2)}, CPU ${(b.cpuUs / a.cpuUs).toFixed(2)}`,
+  );
 }
 
 main().catch((error) => {

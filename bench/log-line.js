@@ -35,4 +35,6 @@ Logger.overrideLogger(new PinoNestLogger(createLogger({ level: 'info', format: '
 const logger = new Logger('Request');
 const ours = measure(() => logger.log({ msg: 'request', ...fields() }));
 
-console.log(`request log line, µs: bare pino ${baseline.toFixed(2)}, ours ${ours.toFixed(2)} (${(ours / baseline).toFixed(2)}x)`);
+console.log(
+  `request log line, µs: bare pino ${baseline.toFixed(2)}, ours ${ours.toFixed(2)} (${(ours / baseline).toFixed(2)}x)`,
+);

@@ -50,8 +50,21 @@ async function memoryChild(which, n) {
   global.gc();
   const held = which === 'rlf' ? store._memoryStorage._storage.size : store.usage.keys;
   // Live: made and neither fired nor cleared.
-  const live = which === 'rlf' ? [...store._memoryStorage._storage.values()].filter((r) => r.timeoutId && !r.timeoutId._destroyed).length : 0;
-  console.log(JSON.stringify({ which, n, held, heapMiB: mib(process.memoryUsage().heapUsed - heap0), timersMade: timersMade - timers0, live, ms: Math.round(ms) }));
+  const live =
+    which === 'rlf'
+      ? [...store._memoryStorage._storage.values()].filter((r) => r.timeoutId && !r.timeoutId._destroyed).length
+      : 0;
+  console.log(
+    JSON.stringify({
+      which,
+      n,
+      held,
+      heapMiB: mib(process.memoryUsage().heapUsed - heap0),
+      timersMade: timersMade - timers0,
+      live,
+      ms: Math.round(ms),
+    }),
+  );
   process.exit(0);
 }
 
@@ -59,24 +72,42 @@ function memory() {
   console.log('\n(1) memory: N distinct keys, each counted once (60 s window), heap growth after GC, live timers');
   for (const n of [100_000, 1_000_000]) {
     for (const which of ['rlf', 'ours']) {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', __filename, 'child', repo, which, String(n)]);
+      const out = execFileSync(process.execPath, [
+        '--expose-gc',
+        '--max-old-space-size=4096',
+        __filename,
+        'child',
+        repo,
+        which,
+        String(n),
+      ]);
       const r = JSON.parse(out.toString().trim().split('\n').pop());
       const name = which === 'rlf' ? 'RateLimiterMemory   ' : 'InMemoryAttemptStore';
-      console.log(`  ${name} N=${String(n).padStart(7)}: keys held ${String(r.held).padStart(7)}, heap +${r.heapMiB} MiB, timers made ${r.timersMade} (live ${r.live}), ${r.ms} ms`);
+      console.log(
+        `  ${name} N=${String(n).padStart(7)}: keys held ${String(r.held).padStart(7)}, heap +${r.heapMiB} MiB, timers made ${r.timersMade} (live ${r.live}), ${r.ms} ms`,
+      );
     }
   }
 }
 
 /** (2) What a give-back leaves behind. */
 async function reward(server) {
-  console.log('\n(2) give-back: consume then reward(1) / increment then decrement; and a give-back of a key never counted');
+  console.log(
+    '\n(2) give-back: consume then reward(1) / increment then decrement; and a give-back of a key never counted',
+  );
   const rlf = new RateLimiterMemory({ points: 5, duration: WINDOW_S, keyPrefix: 'rl' });
   await rlf.consume('k');
   await rlf.reward('k');
   await rlf.reward('never');
-  console.log(`  RateLimiterMemory: keys held ${rlf._memoryStorage._storage.size}; k=${(await rlf.get('k'))?.consumedPoints}, never=${(await rlf.get('never'))?.consumedPoints}`);
+  console.log(
+    `  RateLimiterMemory: keys held ${rlf._memoryStorage._storage.size}; k=${(await rlf.get('k'))?.consumedPoints}, never=${(await rlf.get('never'))?.consumedPoints}`,
+  );
   let allowed = 0;
-  for (let i = 0; i < 10; i++) await rlf.consume('never').then(() => allowed++, () => undefined);
+  for (let i = 0; i < 10; i++)
+    await rlf.consume('never').then(
+      () => allowed++,
+      () => undefined,
+    );
   console.log(`    then ${allowed} of 10 consumes of "never" allowed with points=5 (the give-back became credit)`);
   const ours = new InMemoryAttemptStore();
   await ours.increment('k', WINDOW_S * 1000);
@@ -89,7 +120,9 @@ async function reward(server) {
     await refusedFlood.consume(keyOf(i));
     await refusedFlood.reward(keyOf(i));
   }
-  console.log(`  100k distinct keys counted and given back: RateLimiterMemory holds ${refusedFlood._memoryStorage._storage.size} (each at 0, each with a timer)`);
+  console.log(
+    `  100k distinct keys counted and given back: RateLimiterMemory holds ${refusedFlood._memoryStorage._storage.size} (each at 0, each with a timer)`,
+  );
 
   const client = newClient(server);
   await ready(client);
@@ -97,14 +130,18 @@ async function reward(server) {
   await rlfRedis.consume('k');
   await rlfRedis.reward('k');
   await rlfRedis.reward('never');
-  console.log(`  RateLimiterRedis: rlf:k exists=${await server.cli('exists', 'rlf:k')} value=${await server.cli('get', 'rlf:k')}; rlf:never value=${await server.cli('get', 'rlf:never')} ttl=${await server.cli('ttl', 'rlf:never')}`);
+  console.log(
+    `  RateLimiterRedis: rlf:k exists=${await server.cli('exists', 'rlf:k')} value=${await server.cli('get', 'rlf:k')}; rlf:never value=${await server.cli('get', 'rlf:never')} ttl=${await server.cli('ttl', 'rlf:never')}`,
+  );
   const link = newLink(server, 'ours:');
   await ready(link.client);
   const store = new RedisAttemptStore(link, new InMemoryAttemptStore());
   await store.increment('k', WINDOW_S * 1000);
   await store.decrement('k');
   await store.decrement('never');
-  console.log(`  RedisAttemptStore: ours:rl:k exists=${await server.cli('exists', 'ours:rl:k')}; ours:rl:never exists=${await server.cli('exists', 'ours:rl:never')}`);
+  console.log(
+    `  RedisAttemptStore: ours:rl:k exists=${await server.cli('exists', 'ours:rl:k')}; ours:rl:never exists=${await server.cli('exists', 'ours:rl:never')}`,
+  );
   await link.close();
   client.disconnect();
 }
@@ -123,7 +160,9 @@ const ready = async (client) => {
 
 /** (3) µs per call, 10k sequential calls, median of 3; and what each sends (MONITOR). */
 async function latency(server) {
-  console.log('\n(3) Redis: µs per call, 10k sequential calls over 1000 keys, median of 3 runs (same local redis-server)');
+  console.log(
+    '\n(3) Redis: µs per call, 10k sequential calls over 1000 keys, median of 3 runs (same local redis-server)',
+  );
   const client = newClient(server);
   const link = newLink(server, 'ours:');
   await Promise.all([ready(client), ready(link.client)]);
@@ -174,22 +213,37 @@ async function model(server) {
   await ready(client);
   const redis = new RateLimiterRedis({ storeClient: client, points: 5, duration: WINDOW_S, keyPrefix: 'rlf' });
   const memory = new RateLimiterMemory({ points: 5, duration: WINDOW_S, keyPrefix: 'rlf' });
-  for (const [label, seconds] of [['0.5 s', 0.5], ['1.5 s', 1.5]]) {
+  for (const [label, seconds] of [
+    ['0.5 s', 0.5],
+    ['1.5 s', 1.5],
+  ]) {
     const r = await redis.consume(`d${seconds}`, 1, { customDuration: seconds });
     const m = await memory.consume(`d${seconds}`, 1, { customDuration: seconds });
-    console.log(`  ${label}: Redis msBeforeNext ${r.msBeforeNext}, PTTL ${await server.cli('pttl', `rlf:d${seconds}`)}; Memory msBeforeNext ${m.msBeforeNext}`);
+    console.log(
+      `  ${label}: Redis msBeforeNext ${r.msBeforeNext}, PTTL ${await server.cli('pttl', `rlf:d${seconds}`)}; Memory msBeforeNext ${m.msBeforeNext}`,
+    );
   }
   const link = newLink(server, 'ours:');
   await ready(link.client);
   const ours = new RedisAttemptStore(link, new InMemoryAttemptStore());
   for (const ms of [500, 1500]) {
     const w = await ours.increment(`d${ms}`, ms);
-    console.log(`  ours ${ms} ms: resetAt-now ${w.resetAt - Date.now()}, PTTL ${await server.cli('pttl', `ours:rl:d${ms}`)}`);
+    console.log(
+      `  ours ${ms} ms: resetAt-now ${w.resetAt - Date.now()}, PTTL ${await server.cli('pttl', `ours:rl:d${ms}`)}`,
+    );
   }
 
-  console.log('\n(2b) insurance limiter: consume in Redis, Redis killed, then reward (it goes to the insurance limiter)');
+  console.log(
+    '\n(2b) insurance limiter: consume in Redis, Redis killed, then reward (it goes to the insurance limiter)',
+  );
   const insurance = new RateLimiterMemory({ points: 5, duration: WINDOW_S });
-  const insured = new RateLimiterRedis({ storeClient: client, points: 5, duration: WINDOW_S, keyPrefix: 'rlf', insuranceLimiter: insurance });
+  const insured = new RateLimiterRedis({
+    storeClient: client,
+    points: 5,
+    duration: WINDOW_S,
+    keyPrefix: 'rlf',
+    insuranceLimiter: insurance,
+  });
   await insured.consume('i');
   await server.kill();
   await insured.reward('i');
@@ -204,7 +258,9 @@ async function model(server) {
 
 async function main() {
   if (process.argv[2] === 'child') return memoryChild(process.argv[4], Number(process.argv[5]));
-  console.log(`node ${process.version}, rate-limiter-flexible ${require(join(rlf, 'package.json')).version}, ${execFileSync('redis-server', ['--version']).toString().trim().split(' ').slice(0, 3).join(' ')}`);
+  console.log(
+    `node ${process.version}, rate-limiter-flexible ${require(join(rlf, 'package.json')).version}, ${execFileSync('redis-server', ['--version']).toString().trim().split(' ').slice(0, 3).join(' ')}`,
+  );
   memory();
   const server = await startRedis();
   try {

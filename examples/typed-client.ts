@@ -25,7 +25,9 @@ export const possibleTypes = { AuthResult: Object.keys(authResultMembers) };
 
 /** A client of the server at `uri` that sends `accessToken()`, when there is one, as the bearer token. */
 export function createClient(uri: string, accessToken: () => string | undefined): ApolloClient {
-  const auth = new SetContextLink(({ headers }) => {
+  const auth = new SetContextLink((context) => {
+    // Apollo's context is `Record<string, any>`: the headers set before this link are strings.
+    const headers = context.headers as Record<string, string> | undefined;
     const token = accessToken();
     return { headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers };
   });

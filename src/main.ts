@@ -66,7 +66,7 @@ function shutDown(app: NestFastifyApplication, config: AppConfig, signal: string
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error(`The server did not close cleanly: ${error instanceof Error ? error.message : error}`);
+        logger.error(`The server did not close cleanly: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       },
     );

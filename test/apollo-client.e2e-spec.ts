@@ -2,7 +2,16 @@ import { ApolloClient, CombinedGraphQLErrors } from '@apollo/client';
 import { buildSchema, isAbstractType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { confirmRegistration, createClient, errorCodes, me, possibleTypes, refresh, register, signIn } from '../examples/typed-client';
+import {
+  confirmRegistration,
+  createClient,
+  errorCodes,
+  me,
+  possibleTypes,
+  refresh,
+  register,
+  signIn,
+} from '../examples/typed-client';
 import { PASSWORD } from './support/flows';
 import { startTestServer, TestServer } from './support/test-server';
 

@@ -4,7 +4,15 @@ import { RedisLink } from '../src/redis/redis-link';
 import { AttemptStore, InMemoryAttemptStore } from '../src/rate-limit/attempt-store';
 import { RateLimiter } from '../src/rate-limit/rate-limiter.service';
 import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
-import { Backend, connect, freshPrefix, portsOf, redisForContracts, RedisTarget, until } from './support/redis-contract';
+import {
+  Backend,
+  connect,
+  freshPrefix,
+  portsOf,
+  redisForContracts,
+  RedisTarget,
+  until,
+} from './support/redis-contract';
 import { dumpKeys } from './support/redis-dump';
 import { RedisServer, startRedis } from './support/redis-server';
 
@@ -17,8 +25,11 @@ import { RedisServer, startRedis } from './support/redis-server';
 /** A fresh store, and what it holds. */
 interface Subject {
   store: AttemptStore;
-  /** How many windows the store holds (memory: its usage; Redis: keys under the prefix). */
-  windows(): Promise<number>;
+  /**
+   * How many windows the store holds (memory: its usage; Redis: keys under the prefix). A function,
+   * not a method: the tests take it out of the subject.
+   */
+  windows: () => Promise<number>;
   close(): Promise<void>;
 }
 

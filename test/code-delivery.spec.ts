@@ -1,13 +1,16 @@
+import type { Context } from 'cognito-local/lib/services/context';
+import type { User } from 'cognito-local/lib/services/userPoolService';
 import { parseCodeDelivery } from '../src/local-cognito/code-delivery';
 
 // The embedded emulator "sends" a code by logging a box of lines; the server reads the code from it.
 describe('reading a code from the emulator’s message', () => {
   /** The message exactly as cognito-local's console sender logs it. */
   async function messageOf(username: string, destination: string, code: string): Promise<string> {
-    const { ConsoleMessageSender } = require('cognito-local/lib/services/messageDelivery/consoleMessageSender.js');
+    const { ConsoleMessageSender } = await import('cognito-local/lib/services/messageDelivery/consoleMessageSender.js');
     let logged = '';
-    const ctx = { logger: { info: (message: string) => (logged = message) } };
-    await new ConsoleMessageSender().sendEmail(ctx, { Username: username }, destination, { __code: code });
+    // Of a context and a user, the sender reads the logger's `info` and the username alone.
+    const ctx = { logger: { info: (message: string) => (logged = message) } } as unknown as Context;
+    await new ConsoleMessageSender().sendEmail(ctx, { Username: username } as User, destination, { __code: code });
     return logged;
   }
 

@@ -1,7 +1,7 @@
 import { connect, Socket } from 'node:net';
 import { graphiqlAssets } from '../src/graphiql/assets';
 import { FakeCognito } from './support/fake-cognito';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer } from './support/test-server';
 
 // The HTTP layer under GraphQL, spoken to over raw sockets: what Node's parser, Fastify's router
 // and the Host rule refuse, how long a slow client may hold a connection, and how many it may
@@ -36,7 +36,7 @@ function exchange(port: number, request: string | Buffer): Promise<RawAnswer & {
     const socket = connect(port, '127.0.0.1');
     let text = '';
     let error: string | undefined;
-    socket.on('data', (chunk) => (text += chunk));
+    socket.on('data', (chunk) => (text += chunk.toString()));
     socket.once('error', (e: NodeJS.ErrnoException) => (error = e.code));
     socket.once('close', () => resolve({ ...parse(text), error }));
     socket.write(request);
@@ -180,7 +180,7 @@ describe('the HTTP layer', () => {
     const left = await new Promise<string>((resolve) => {
       const socket = connect(http.port, '127.0.0.1');
       let text = '';
-      socket.on('data', (chunk) => (text += chunk));
+      socket.on('data', (chunk) => (text += chunk.toString()));
       socket.once('close', () => resolve(text));
       socket.end('POST /graphql HTTP/1.1\r\nHost: local');
     });
@@ -283,7 +283,7 @@ describe('slow clients', () => {
       const timer = setInterval(() => {
         if (sent < trickle.length && socket.writable) socket.write(trickle[sent++]);
       }, everyMs);
-      socket.on('data', (chunk) => (text += chunk));
+      socket.on('data', (chunk) => (text += chunk.toString()));
       socket.on('error', () => undefined);
       socket.once('close', () => {
         clearInterval(timer);

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REGISTER } from './support/flows';
 import { freePort } from './support/free-port';
 import { run, Started, waitFor } from './support/main-process';
-import { postGraphQL } from './support/test-server';
 import { StandaloneEmulator } from './support/standalone-emulator';
 
 // The real process (dist/main.js), as an operator runs it: its log on stdout, its health

@@ -49,15 +49,16 @@ async function within<T>(
   check: () => Promise<T | undefined>,
 ): Promise<{ value: T; elapsedMs: number }> {
   const start = Date.now();
-  let last: unknown;
+  /** The last error `check` threw, as text. */
+  let last: string | undefined;
   for (;;) {
     try {
       const value = await check();
       if (value !== undefined) return { value, elapsedMs: Date.now() - start };
     } catch (error) {
-      last = error;
+      last = String(error);
     }
-    if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms${last ? ` (${String(last)})` : ''}`);
+    if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms${last ? ` (${last})` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -9,7 +9,15 @@ import { RedisAttemptStore } from '../src/rate-limit/redis-attempt-store';
 import { RedisLink } from '../src/redis/redis-link';
 import { RedisSignOutStore } from '../src/sessions/redis-sign-out-store';
 import { InMemorySignOutStore, SignOut, SignOutStore, userKey } from '../src/sessions/sign-out-store';
-import { Backend, connect, freshPrefix, portsOf, redisForContracts, RedisTarget, until } from './support/redis-contract';
+import {
+  Backend,
+  connect,
+  freshPrefix,
+  portsOf,
+  redisForContracts,
+  RedisTarget,
+  until,
+} from './support/redis-contract';
 import { dumpKeys } from './support/redis-dump';
 import { RedisServer, startRedis } from './support/redis-server';
 import { SlowProxy } from './support/slow-proxy';
@@ -382,7 +390,7 @@ describe('RedisSignOutStore when Redis fails', () => {
     await until(() => b.store.find('carol') !== undefined, 'carol read on B');
     const epoch = await server.cli('get', epochKey());
 
-    await client.restore(logKey(), ttl, older!, 'REPLACE');
+    await client.restore(logKey(), ttl, older, 'REPLACE');
     expect(await usersInLog()).not.toContain(userKey('carol'));
     await until(async () => (await usersInLog()).includes(userKey('carol')), 'carol written back', WRITE_BACK_MS);
     expect(await server.cli('get', epochKey())).toBe(epoch);

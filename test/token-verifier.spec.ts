@@ -49,7 +49,11 @@ describe('TokenVerifier', () => {
 
   const verifierFor = async (env: Record<string, string> = {}) => {
     const config = parseConfig({ COGNITO_USER_POOL_ID: POOL_ID, COGNITO_CLIENT_ID: CLIENT_ID, ...env });
-    const verifier = new TokenVerifier(describePool(config.cognito as never), config.cognitoTimeoutMs, config.tokenCacheSize);
+    const verifier = new TokenVerifier(
+      describePool(config.cognito as never),
+      config.cognitoTimeoutMs,
+      config.tokenCacheSize,
+    );
     await verifier.onModuleInit();
     return verifier;
   };

@@ -83,6 +83,8 @@ async function startRedisCluster(masters = 3) {
       mkdirSync(nodeDir);
       // The cluster bus listens too (by default on port + 10000, which nobody checked was free).
       const busPort = await freePort();
+      // One flag and its value a line (Prettier would put each on its own line).
+      // prettier-ignore
       children.push(await startNode(port, nodeDir, [
         '--cluster-enabled', 'yes',
         '--cluster-port', String(busPort),
@@ -91,9 +93,11 @@ async function startRedisCluster(masters = 3) {
       ]));
       ports.push(port);
     }
-    await run('redis-cli', [
-      '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes',
-    ], { timeout: 30000 });
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30000 },
+    );
     // Ready when every node sees every slot served.
     for (const port of ports) {
       for (let i = 0; ; i++) {
@@ -142,17 +146,18 @@ function killAndWait(child) {
 
 /** @param {number} port @param {string} dir @param {string[]} extraArgs */
 function spawnRedis(port, dir, extraArgs) {
-  return spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    ...extraArgs,
-  ], { stdio: 'ignore' });
+  return spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
+    { stdio: 'ignore' },
+  );
 }
 
 /** @param {number} port @param {import('node:child_process').ChildProcess} child */
 async function untilAnswers(port, child) {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
-    if (await cli(port, 'ping').catch(() => '') === 'PONG') return;
+    if ((await cli(port, 'ping').catch(() => '')) === 'PONG') return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server on port ${port} did not answer`);

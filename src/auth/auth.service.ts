@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CognitoGateway } from '../cognito/cognito-gateway';
-import { ChallengeName, CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from '../cognito/cognito.types';
+import { CodeDeliveryDetails, SignInResult, SignUpResult, Tokens } from '../cognito/cognito.types';
 import { associateSoftwareToken, verifySoftwareToken } from '../cognito/operations/mfa';
 import { ChallengeAnswer, refreshTokens, respondToChallenge, signIn } from '../cognito/operations/sign-in';
 import { globalSignOut, revokeToken } from '../cognito/operations/sign-out';
@@ -90,7 +90,7 @@ export class AuthService {
       default:
         throw wrongChallenge('an MFA');
     }
-    return this.answer({ name: challenge as ChallengeName, username, session: cognitoSession, responses });
+    return this.answer({ name: challenge, username, session: cognitoSession, responses });
   }
 
   /** New tokens, unless the session they continue was signed out here. */

@@ -106,7 +106,7 @@ export function toAppError<Result>(
 /** Reads what the SDK threw (anything at all) as a failure of `request`. */
 export function failureOf(error: unknown, request: object): CognitoFailure {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  return { name: String(name ?? ''), message: String(message ?? ''), request, cause: error };
+  return { name: text(name), message: text(message), request, cause: error };
 }
 
 /**
@@ -233,4 +233,9 @@ function isServiceFault(error: unknown): boolean {
     // The SDK wraps an error it does not recognise as one (from another realm) and keeps only its text.
     NETWORK_ERROR.test(message ?? '')
   );
+}
+
+/** A string field of what was thrown, or '' (an SDK error's fields are strings; anything may be thrown). */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

@@ -7,7 +7,7 @@ import { AppClient } from './app-client';
 import { failureOf, isUnsupported, toAppError } from './cognito-errors';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
-import { CognitoOperation, CommandOutput, OperationLog } from './operation';
+import { CognitoOperation, CommandClass, CommandOutput, OperationLog } from './operation';
 
 const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
 
@@ -48,7 +48,10 @@ export class CognitoGateway implements OnApplicationShutdown {
    * Sends one operation with a timeout (COGNITO_TIMEOUT_MS, through the SDK's abort signal) and
    * answers its result; Cognito's errors become ours by the operation's table over the default one.
    */
-  async run<Args, Result>(operation: CognitoOperation<Args, Result>, args: Args): Promise<Result> {
+  async run<Args, Result, C extends CommandClass>(
+    operation: CognitoOperation<Args, Result, C>,
+    args: Args,
+  ): Promise<Result> {
     const request = operation.request(args, this.client);
     try {
       // One cast, here: the SDK's `send` is typed by overloads on each command class, which a
@@ -56,7 +59,7 @@ export class CognitoGateway implements OnApplicationShutdown {
       const send = this.sdk.send.bind(this.sdk) as unknown as (
         command: object,
         options: { abortSignal: AbortSignal },
-      ) => Promise<CommandOutput<typeof operation.command>>;
+      ) => Promise<CommandOutput<C>>;
       const output = await send(new operation.command(request), { abortSignal: AbortSignal.timeout(this.timeoutMs) });
       return operation.result(output, args);
     } catch (error) {
@@ -92,6 +95,6 @@ export class CognitoGateway implements OnApplicationShutdown {
  * cut short, since a Lambda trigger's text may quote what the client sent.
  */
 function cognitoWords(error: unknown): string {
-  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  return `${String(name)} ${JSON.stringify(truncate(String(message ?? ''), 200))}`;
+  const { name, message } = failureOf(error, {});
+  return `${name} ${JSON.stringify(truncate(message, 200))}`;
 }

@@ -3,7 +3,7 @@ import { AppClient } from './app-client';
 
 /** An AWS SDK command class (SignUpCommand, …): the input it takes and the output its send gives. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches any SDK command's constructor
-type CommandClass = new (input: any) => { readonly input: object };
+export type CommandClass = new (input: any) => { readonly input: object };
 export type CommandInput<C extends CommandClass> = ConstructorParameters<C>[0];
 /** Read from the command's middleware handler, as the SDK's own `send` overloads do. */
 export type CommandOutput<C extends CommandClass> =

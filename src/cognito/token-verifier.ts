@@ -109,12 +109,13 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       throw verificationError(error);
     }
+    const sessionClaim = payload.origin_jti ?? payload.jti;
     const claims: TokenClaims = {
       id: payload.sub as string,
       username: payload.username as string,
       groups: (payload['cognito:groups'] as string[] | undefined) ?? [],
       authTime: typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat as number),
-      sessionId: String(payload.origin_jti ?? payload.jti ?? ''),
+      sessionId: typeof sessionClaim === 'string' ? sessionClaim : '',
     };
     this.cache.set(token, claims, payload.exp as number);
     return { ...claims, accessToken: token };

@@ -42,7 +42,11 @@ export function IsNewPassword(): PropertyDecorator {
 /** The properties of `input` marked IsNewPassword, its parent classes' included. */
 export function newPasswordProperties(input: object): string[] {
   const found: string[] = [];
-  for (let proto = Object.getPrototypeOf(input); proto; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(input) as object | null;
+    proto;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     found.push(...(NEW_PASSWORDS.get(proto) ?? []));
   }
   return found;

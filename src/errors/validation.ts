@@ -40,7 +40,7 @@ class InputValidationPipe extends ValidationPipe {
     const faults = metadata.type === 'body' ? stringFaults(value, metadata.data ?? 'value', true) : [];
     const fields = faults.map(describeFault);
     if (faults.some((f) => f.overlong)) throw BadUserInputError.forFields(fields);
-    const transformed = await super.transform(value, metadata).catch((error: unknown) => {
+    const transformed: unknown = await super.transform(value, metadata).catch((error: unknown) => {
       if (fields.length > 0 && error instanceof BadUserInputError) {
         throw BadUserInputError.forFields(merged(fields, error.fields));
       }

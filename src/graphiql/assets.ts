@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +22,7 @@ export class StaticAsset {
   ) {
     // Through package.json, as react's "exports" do not list its UMD builds.
     const manifest = require.resolve(`${packageName}/package.json`);
-    const { version } = require(manifest) as { version: string };
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
     this.path = `/graphiql/${packageName}@${version}/${fileInPackage.split('/').pop()}`;
     this.file = join(dirname(manifest), fileInPackage);
   }

@@ -112,6 +112,7 @@ export function createLogger(settings: LogSettings, destination?: pino.Destinati
   }
   // Loaded only here: production (JSON) neither loads nor installs it.
   requireInstalled([PRETTY_LOGS]);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a devDependency, loaded only here and synchronously: an import would load it in production too
   const pretty = require('pino-pretty') as typeof PinoPretty;
   // Synchronous, in this thread: development needs no worker thread for its log, and lines stay in order.
   const stream = pretty({

@@ -54,7 +54,9 @@ export function graphqlOutcomePlugin(): ApolloServerPlugin<GraphQLContext> {
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          record.outcome = errors?.length ? String(errors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'OK';
+          // graphqlErrorFormatter (errors/graphql-errors.ts) gives every error a string code.
+          const code = errors?.[0].extensions?.code;
+          record.outcome = errors?.length ? (typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR') : 'OK';
         },
       };
     },

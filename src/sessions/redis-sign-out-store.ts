@@ -227,8 +227,8 @@ export class RedisSignOutStore implements SignOutStore, OnModuleInit, OnApplicat
    */
   private async readMore(): Promise<void> {
     const [client, wait] = this.caughtUp ? [this.reader, ['BLOCK', BLOCK_MS]] : [this.link.client, []];
-    const xread = client.xread as (...args: (string | number)[]) => Promise<StreamReply>;
-    const reply = await xread.call(client, 'COUNT', BATCH, ...wait, 'STREAMS', this.logKey, this.lastId);
+    const xread = client.xread.bind(client) as (...args: (string | number)[]) => Promise<StreamReply>;
+    const reply = await xread('COUNT', BATCH, ...wait, 'STREAMS', this.logKey, this.lastId);
     const records = reply?.[0]?.[1] ?? [];
     for (const [id, fields] of records) {
       this.apply(fields);

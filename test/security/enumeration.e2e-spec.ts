@@ -73,6 +73,7 @@ const forgot = (username: string): Request => ({ query: FORGOT, variables: { inp
 const sdkCalls: string[] = [];
 let sdkSend: jest.SpyInstance;
 beforeAll(() => {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with the client as `this`
   const send = CognitoIdentityProviderClient.prototype.send;
   sdkSend = jest.spyOn(CognitoIdentityProviderClient.prototype, 'send').mockImplementation(function (
     this: CognitoIdentityProviderClient,

@@ -32,11 +32,11 @@ export function run(env: Record<string, string>, cwd: string, main = MAIN): Star
   });
   let output = '';
   let stdout = '';
-  child.stdout!.on('data', (chunk) => {
+  child.stdout.on('data', (chunk) => {
     output += chunk;
     stdout += chunk;
   });
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   running.add(child);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {

@@ -62,7 +62,7 @@ async function startSingleAndCluster(): Promise<{ single: RedisServer; cluster: 
     return { single: single.value, cluster: cluster.value };
   }
   await Promise.all(
-    [single, cluster].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)),
+    [single, cluster].flatMap((started) => (started.status === 'fulfilled' ? [started.value.stop()] : [])),
   );
   throw [single, cluster].find((started) => started.status === 'rejected')!.reason;
 }
