@@ -1,5 +1,4 @@
 import {
-  ASTVisitor,
   FieldNode,
   FragmentDefinitionNode,
   isIntrospectionType,
@@ -23,26 +22,23 @@ export class IntrospectionAliases {
 
   constructor(private readonly context: ValidationContext) {}
 
-  /** To visit the document in parallel with the other rules (so that the parent types are known). */
-  readonly visitor: ASTVisitor = {
-    OperationDefinition: (node) => this.enter(node),
-    FragmentDefinition: (node) => this.enter(node),
-    Field: (node) => {
-      if (node.alias && this.definition && this.withinIntrospection(node)) {
-        this.counts.set(this.definition, (this.counts.get(this.definition) ?? 0) + 1);
-      }
-    },
-  };
+  /** Where the fields that follow are, as the document is visited. */
+  enter(definition: OperationDefinitionNode | FragmentDefinitionNode) {
+    this.definition = definition;
+  }
+
+  /** Each field, as the document is visited (within the parallel visit of validation, so that its parent type is known). */
+  field(node: FieldNode) {
+    if (node.alias && this.definition && this.withinIntrospection(node)) {
+      this.counts.set(this.definition, (this.counts.get(this.definition) ?? 0) + 1);
+    }
+  }
 
   /** Once the document is visited: the aliases within introspection of `operation`, its fragments included. */
   in(operation: OperationDefinitionNode): number {
     return this.context
       .getRecursivelyReferencedFragments(operation)
       .reduce((sum, fragment) => sum + (this.counts.get(fragment) ?? 0), this.counts.get(operation) ?? 0);
-  }
-
-  private enter(node: OperationDefinitionNode | FragmentDefinitionNode) {
-    this.definition = node;
   }
 
   private withinIntrospection(field: FieldNode): boolean {

@@ -3,11 +3,12 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
   ASTVisitor,
+  getEnterLeaveForKind,
   GraphQLError,
+  Kind,
   OperationDefinitionNode,
   ValidationContext,
   ValidationRule,
-  visitInParallel,
 } from 'graphql';
 import type { QueryLimits } from '../config/config';
 import { IntrospectionAliases } from './introspection-aliases';
@@ -62,36 +63,39 @@ function queryLimits(context: ValidationContext, limits: QueryLimits): ASTVisito
     );
     return {};
   }
-  // Armor's rules measure an operation when they enter it and tell us through onReject; what they
-  // say of one operation is gathered into one error once the document is visited.
   const refusals = new Map<OperationDefinitionNode, string[]>();
   let refused: string[] = [];
+  const armor = armorRules(limits, (text) => refused.push(text)).map((rule) => rule(context));
   const introspectionAliases = new IntrospectionAliases(context);
-  return visitInParallel([
-    {
-      OperationDefinition(operation) {
-        refused = [];
-        refusals.set(operation, refused);
-      },
+  // One visitor that calls armor's, rather than graphql-js's visitInParallel over them all, which
+  // looks up every kind of node in each visitor: 29 µs for 8 visitors, on each validation.
+  return {
+    OperationDefinition(...visit) {
+      introspectionAliases.enter(visit[0]);
+      refused = [];
+      refusals.set(visit[0], refused);
+      // Each of armor's rules measures the whole operation, fragments included, as it enters it,
+      // and says what is over its limit through onReject.
+      for (const visitor of armor)
+        getEnterLeaveForKind(visitor, Kind.OPERATION_DEFINITION).enter?.apply(visitor, visit);
     },
-    ...armorRules(limits, (text) => refused.push(text)).map((rule) => rule(context)),
-    introspectionAliases.visitor,
-    {
-      Document: {
-        leave() {
-          for (const [operation, problems] of refusals) {
-            const aliases = introspectionAliases.in(operation);
-            if (aliases > INTROSPECTION_LIMITS.maxAliases) {
-              problems.push(
-                `In __schema/__type: Aliases limit of ${INTROSPECTION_LIMITS.maxAliases} exceeded, found ${aliases}.`,
-              );
-            }
-            if (problems.length > 0) context.reportError(new GraphQLError(problems.join(' '), { nodes: [operation] }));
+    FragmentDefinition: (fragment) => introspectionAliases.enter(fragment),
+    Field: (field) => introspectionAliases.field(field),
+    Document: {
+      // Once every fragment is known, one error per operation names each limit it is over.
+      leave() {
+        for (const [operation, problems] of refusals) {
+          const aliases = introspectionAliases.in(operation);
+          if (aliases > INTROSPECTION_LIMITS.maxAliases) {
+            problems.push(
+              `In __schema/__type: Aliases limit of ${INTROSPECTION_LIMITS.maxAliases} exceeded, found ${aliases}.`,
+            );
           }
-        },
+          if (problems.length > 0) context.reportError(new GraphQLError(problems.join(' '), { nodes: [operation] }));
+        }
       },
     },
-  ]);
+  };
 }
 
 /**
