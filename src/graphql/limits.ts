@@ -61,22 +61,29 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
 }
 
 function queryLimits(context: ValidationContext, limits: QueryLimits): ASTVisitor {
-  const bytes = Buffer.byteLength(context.getDocument().loc?.source.body ?? '');
+  const body = context.getDocument().loc?.source.body;
+  const bytes = Buffer.byteLength(body ?? '');
   if (bytes > limits.maxQueryBytes) {
     context.reportError(
       new GraphQLError(`The query is ${bytes} bytes long; at most ${limits.maxQueryBytes} are allowed`),
     );
     return {};
   }
+  // A name is never escaped: a field is `__schema` or `__type` only where the text says so. Without
+  // them, the rules of the introspection budget would only measure again what the others did.
+  const mentions = (name: RegExp) => body === undefined || name.test(body);
   const refusals = new Map<OperationDefinitionNode, string[]>();
   let refused: string[] = [];
-  const armor = armorRules(limits, (text) => refused.push(text)).map((rule) => rule(context));
-  const introspectionAliases = new IntrospectionAliases(context);
+  const rules = armorRules(limits, (text) => refused.push(text));
+  const armor = [...rules.ordinary, ...(mentions(/__schema/) ? rules.withIntrospection : [])].map((rule) =>
+    rule(context),
+  );
+  const introspectionAliases = mentions(/__schema|__type\b/) ? new IntrospectionAliases(context) : undefined;
   // One visitor that calls armor's, rather than graphql-js's visitInParallel over them all, which
   // looks up every kind of node in each visitor: 29 µs for 8 visitors, on each validation.
   return {
     OperationDefinition(...visit) {
-      introspectionAliases.enter(visit[0]);
+      introspectionAliases?.enter(visit[0]);
       refused = [];
       refusals.set(visit[0], refused);
       // Each of armor's rules measures the whole operation, fragments included, as it enters it,
@@ -84,13 +91,13 @@ function queryLimits(context: ValidationContext, limits: QueryLimits): ASTVisito
       for (const visitor of armor)
         getEnterLeaveForKind(visitor, Kind.OPERATION_DEFINITION).enter?.apply(visitor, visit);
     },
-    FragmentDefinition: (fragment) => introspectionAliases.enter(fragment),
-    Field: (field) => introspectionAliases.field(field),
+    FragmentDefinition: (fragment) => introspectionAliases?.enter(fragment),
+    Field: (field) => introspectionAliases?.field(field),
     Document: {
       // Once every fragment is known, one error per operation names each limit it is over.
       leave() {
         for (const [operation, problems] of refusals) {
-          const aliases = introspectionAliases.in(operation);
+          const aliases = introspectionAliases?.in(operation) ?? 0;
           if (aliases > INTROSPECTION_LIMITS.maxAliases) {
             problems.push(
               `In __schema/__type: Aliases limit of ${INTROSPECTION_LIMITS.maxAliases} exceeded, found ${aliases}.`,
@@ -111,7 +118,10 @@ function queryLimits(context: ValidationContext, limits: QueryLimits): ASTVisito
  * operation, whose ordinary fields the first rules already bound: at most max(GRAPHQL_MAX_DEPTH, 20)
  * deep, and GRAPHQL_MAX_FIELDS + 300 in cost.
  */
-function armorRules(limits: QueryLimits, refuse: (text: string) => void): ValidationRule[] {
+function armorRules(
+  limits: QueryLimits,
+  refuse: (text: string) => void,
+): { ordinary: ValidationRule[]; withIntrospection: ValidationRule[] } {
   // Armor calls its refusals "Syntax Error: …", though the query parsed.
   const reporting = (label: string) => ({
     propagateOnRejection: false,
@@ -123,16 +133,20 @@ function armorRules(limits: QueryLimits, refuse: (text: string) => void): Valida
     ignoreIntrospection: false,
     flattenFragments: true,
   };
-  return [
-    maxDepthRule({ ...ordinary, n: limits.maxDepth }),
-    costLimitRule({ ...ordinary, ...PER_SELECTION, maxCost: limits.maxFields }),
-    // Armor lets `__typename` be aliased freely by default; each alias is counted here, as before.
-    maxAliasesRule({ ...reporting(''), n: limits.maxAliases, allowList: [] }),
-    maxDepthRule({ ...withIntrospection, n: Math.max(limits.maxDepth, INTROSPECTION_LIMITS.maxDepth) }),
-    costLimitRule({
-      ...withIntrospection,
-      ...PER_SELECTION,
-      maxCost: limits.maxFields + INTROSPECTION_LIMITS.maxFields,
-    }),
-  ];
+  return {
+    ordinary: [
+      maxDepthRule({ ...ordinary, n: limits.maxDepth }),
+      costLimitRule({ ...ordinary, ...PER_SELECTION, maxCost: limits.maxFields }),
+      // Armor lets `__typename` be aliased freely by default; each alias is counted here, as before.
+      maxAliasesRule({ ...reporting(''), n: limits.maxAliases, allowList: [] }),
+    ],
+    withIntrospection: [
+      maxDepthRule({ ...withIntrospection, n: Math.max(limits.maxDepth, INTROSPECTION_LIMITS.maxDepth) }),
+      costLimitRule({
+        ...withIntrospection,
+        ...PER_SELECTION,
+        maxCost: limits.maxFields + INTROSPECTION_LIMITS.maxFields,
+      }),
+    ],
+  };
 }
