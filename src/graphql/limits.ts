@@ -55,6 +55,10 @@ const PER_SELECTION = { objectCost: 1, scalarCost: 1, depthCostFactor: 1, flatte
  * GRAPHQL_VALIDATION_FAILED error per operation that names every limit it is over. Depth, cost and
  * aliases are graphql-armor's rules; the query's bytes and the aliases within introspection are ours
  * (armor has neither). Whether introspection is allowed at all is Apollo's `introspection` option.
+ * Measured (bench/limit-rules.js, every rule Apollo runs, NODE_ENV=production): the introspection
+ * query validates in 441 µs, the largest query the defaults admit in 412, against 392 and 365 with
+ * the single walk of ours these rules replace (armor walks an operation once per rule). Apollo keeps
+ * a validated document by its text, so this is paid by a query text's first request only.
  */
 export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
   return [(context) => queryLimits(context, limits)];
@@ -80,7 +84,7 @@ function queryLimits(context: ValidationContext, limits: QueryLimits): ASTVisito
   );
   const introspectionAliases = mentions(/__schema|__type\b/) ? new IntrospectionAliases(context) : undefined;
   // One visitor that calls armor's, rather than graphql-js's visitInParallel over them all, which
-  // looks up every kind of node in each visitor: 29 µs for 8 visitors, on each validation.
+  // looks up every kind of node in each visitor: 14 µs for 8 visitors, on each validation.
   return {
     OperationDefinition(...visit) {
       introspectionAliases?.enter(visit[0]);
