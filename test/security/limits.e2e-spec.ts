@@ -33,6 +33,7 @@ describe('GraphQL limits', () => {
 
   async function refusedBeforeResolvers(query: string, message: RegExp): Promise<void> {
     const response = await server.gql(query);
+    expect(response.status).toBe(400);
     expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(response.errors![0].message).toMatch(message);
     expect(response.data).toBeUndefined();
@@ -40,25 +41,26 @@ describe('GraphQL limits', () => {
   }
 
   it('refuses too many aliases: 50 aliased sign-ins are not 50 tries', async () => {
-    await refusedBeforeResolvers(signIns(50), /has 50 aliases \(at most 3\)/);
+    await refusedBeforeResolvers(signIns(50), /Aliases limit of 3 exceeded, found 50\./);
   });
 
   it('refuses too many fields, counting fragments where they are spread', async () => {
+    // 21 fields; armor's cost counts each spread of F twice more (the spread and F itself): 27.
     const query = `fragment F on User { id username groups email name emailVerified }
       { a: me { ...F } b: me { ...F } c: me { ...F } }`;
-    await refusedBeforeResolvers(query, /asks for 21 fields \(at most 20\)/);
+    await refusedBeforeResolvers(query, /Query Cost limit of 20 exceeded, found 27\./);
   });
 
   it('refuses too deep a selection', async () => {
     const query = `mutation { authenticate(input: { username: "u", password: "p" }) {
       ... on AuthChallenge { parameters { name } } } }`;
-    await refusedBeforeResolvers(query, /is nested 3 deep \(at most 2\)/);
+    await refusedBeforeResolvers(query, /Query depth limit of 2 exceeded, found 3\./);
   });
 
   it('measures a fragment once: a chain that doubles at each of 40 levels is refused at once', async () => {
     const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
     const query = `{ ...F0 } ${chain.join(' ')} fragment F40 on Query { __typename }`;
-    await refusedBeforeResolvers(query, /asks for \d+ fields/);
+    await refusedBeforeResolvers(query, /Query Cost limit of 20 exceeded, found \d+\./);
   });
 
   it('bounds parsing itself: a query nested thousands deep is refused without exhausting the stack', async () => {
@@ -69,7 +71,7 @@ describe('GraphQL limits', () => {
 
   it('counts __typename like any field: only introspection proper has a budget of its own', async () => {
     const query = `{ ${Array.from({ length: 12 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
-    await refusedBeforeResolvers(query, /has 12 aliases/);
+    await refusedBeforeResolvers(query, /Aliases limit of 3 exceeded, found 12\./);
   });
 
   it("refuses an operation type the schema lacks (subscription) as the client's fault, logging no error", async () => {
@@ -205,29 +207,55 @@ describe('GraphQL limits', () => {
 
     it('refuses aliased copies of the whole schema: 95 in 4 KB, or 2 within the configured alias limit', async () => {
       const copies = Array.from({ length: 95 }, (_, i) => `s${i}:__schema{types{fields{args{name}}}}`);
-      await refusedBeforeResolvers(`{${copies.join(' ')}}`, /has 95 aliases \(at most 0\)/);
-      await refusedBeforeResolvers(`{${copies.slice(0, 2).join(' ')}}`, /has 2 aliases \(at most 0\)/);
+      await refusedBeforeResolvers(
+        `{${copies.join(' ')}}`,
+        /In __schema\/__type: Aliases limit of 0 exceeded, found 95\./,
+      );
+      await refusedBeforeResolvers(
+        `{${copies.slice(0, 2).join(' ')}}`,
+        /^In __schema\/__type: Aliases limit of 0 exceeded, found 2\.$/,
+      );
     });
 
     it('measures introspection apart from the fields beside it, in fragments too', async () => {
       const copies = Array.from({ length: 9 }, (_, i) => `s${i}:__schema{types{fields{args{name}}}}`);
-      await refusedBeforeResolvers(`{ __typename ${copies.join(' ')} }`, /in __schema\/__type has 9 aliases/);
+      await refusedBeforeResolvers(
+        `{ __typename ${copies.join(' ')} }`,
+        /In __schema\/__type: Aliases limit of 0 exceeded, found 9\./,
+      );
       await refusedBeforeResolvers(
         `{ __typename ...F } fragment F on Query { ... on Query { ${copies.slice(0, 2).join(' ')} } }`,
-        /in __schema\/__type has 2 aliases/,
+        /In __schema\/__type: Aliases limit of 0 exceeded, found 2\./,
       );
       // Ordinary fields keep the configured limits beside it.
       const aliased = Array.from({ length: 4 }, (_, i) => `t${i}: __typename`).join(' ');
       await refusedBeforeResolvers(
         `{ __schema { queryType { name } } ${aliased} }`,
-        /The operation has 4 aliases \(at most 3\)$/,
+        /^Aliases limit of 3 exceeded, found 4\.$/,
+      );
+    });
+
+    it('refuses an alias anywhere within __schema or __type: inside, through a fragment, on a look-up', async () => {
+      for (const query of [
+        '{ __schema { a: types { name } } }',
+        '{ __schema { ...S } } fragment S on __Schema { t: types { name } }',
+        '{ a: __type(name: "Query") { name } }',
+      ]) {
+        await refusedBeforeResolvers(query, /^In __schema\/__type: Aliases limit of 0 exceeded, found 1\.$/);
+      }
+    });
+
+    it('measures a __type look-up against the configured limits (only __schema has the budget)', async () => {
+      await refusedBeforeResolvers(
+        '{ __type(name: "Query") { fields { name } } }',
+        /^Query depth limit of 2 exceeded, found 3\.$/,
       );
     });
 
     it('refuses introspection nested deeper than its budget', async () => {
       const ofTypes = 'ofType{'.repeat(18);
       const query = `{ __schema { types { fields { type { ${ofTypes} name ${'}'.repeat(18)} } } } } }`;
-      await refusedBeforeResolvers(query, /is nested 23 deep \(at most 20\)/);
+      await refusedBeforeResolvers(query, /Introspection included: Query depth limit of 20 exceeded, found 23\./);
     });
   });
 
