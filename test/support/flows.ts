@@ -1,12 +1,14 @@
 import { print } from 'graphql';
 import {
   AuthenticateDocument,
+  type AuthResultFieldsFragment,
   ConfirmRegistrationDocument,
   RefreshTokensDocument,
   RegisterDocument,
+  WhoAmIDocument,
 } from '../../examples/generated/graphql';
 import { CapturingLogger } from './capturing-logger';
-import { send } from './operations';
+import { Answer, send } from './operations';
 import { TestServer } from './test-server';
 
 export const PASSWORD = 'Corr3ct-Horse!';
@@ -59,4 +61,39 @@ export async function signUpAndIn(
     throw new Error(`authenticate failed: ${JSON.stringify(signedIn)}`);
   }
   return { username, userSub: registered.data.register.userSub, ...tokens, refreshToken: tokens.refreshToken };
+}
+
+/** Sessions are compared by whole seconds: a sign-in in the second of a sign-out counts as before it. */
+export const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
+
+/** What authenticate and the challenge mutations answer: tokens or the next challenge. */
+export type AuthResult = Answer<AuthResultFieldsFragment>;
+
+/** The tokens of `result`; throws, saying what came instead, when it is a challenge. */
+export function tokensOf(result: AuthResult | undefined) {
+  if (result?.__typename !== 'AuthTokens') throw new Error(`tokens expected: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** The challenge of `result`; throws, saying what came instead, when it is tokens. */
+export function challengeOf(result: AuthResult | undefined) {
+  if (result?.__typename !== 'AuthChallenge') throw new Error(`a challenge expected: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/**
+ * A sign-in and a `me` on the server `current()` gives (a spec starts it in beforeAll), for the
+ * cases that sign in again and check who a token is.
+ */
+export function probes(current: () => Pick<TestServer, 'send'>) {
+  return {
+    /** authenticate's answer (tokens or a challenge); throws on an error. */
+    signIn: async (username: string, password = PASSWORD): Promise<AuthResult> => {
+      const response = await current().send(AuthenticateDocument, { input: { username, password } });
+      if (!response.data) throw new Error(`authenticate failed: ${JSON.stringify(response.errors)}`);
+      return response.data.authenticate;
+    },
+    /** Who `token` is, from the token alone (WhoAmI makes no call to Cognito). */
+    meOf: (token: string) => current().send(WhoAmIDocument, {}, token),
+  };
 }
