@@ -21,7 +21,8 @@ export type Answer<T> = T extends readonly (infer U)[]
     : T;
 
 /** An operation's variables, then the access token; the variables may be left out when it has none. */
-export type SendArgs<V> = {} extends V ? [variables?: V, token?: string] : [variables: V, token?: string];
+export type SendArgs<V> =
+  Record<string, never> extends V ? [variables?: V, token?: string] : [variables: V, token?: string];
 
 /** Sends `document` through any server's `gql` (in this process, or a process of dist/main.js), typed. */
 export function send<R, V>(
