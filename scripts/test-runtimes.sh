@@ -25,7 +25,7 @@
 #   under 15 min on 2 cores (measured: a fresh clone's .ci/run took 705 s, 11.75 min, with them on one line).
 #
 # RUNTIMES="24" or ONE_LINE=24 choose otherwise; extra arguments go to jest
-# (`npm run test:runtimes -- test/auth.e2e-spec.ts`).
+# (`npm run test:runtimes -- test/features/sign-in.e2e-spec.ts`).
 # Prints one line per runtime (version, passed or failed, seconds) and exits non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

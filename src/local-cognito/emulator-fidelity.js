@@ -1,7 +1,7 @@
 'use strict';
 // Two things cognito-local (5.3.0) stores about a pool but does not do, done here, in the
 // emulator's own process (emulator-process.js), before it serves. Plain CommonJS, as that process.
-// Both reach into the package's lib/ folder: test/auth.e2e-spec.ts fails should a new version move them.
+// Both reach into the package's lib/ folder: test/features/sign-up.e2e-spec.ts fails should a new version move them.
 
 const userPoolService = require('cognito-local/lib/services/userPoolService');
 const { Targets } = require('cognito-local/lib/targets/targets');

@@ -1,21 +1,31 @@
+import { print } from 'graphql';
+import {
+  AuthenticateDocument,
+  type AuthResultFieldsFragment,
+  ConfirmRegistrationDocument,
+  RefreshTokensDocument,
+  RegisterDocument,
+  WhoAmIDocument,
+} from '../../examples/generated/graphql';
 import { CapturingLogger } from './capturing-logger';
+import { Answer, send } from './operations';
 import { TestServer } from './test-server';
 
 export const PASSWORD = 'Corr3ct-Horse!';
 
-export const REGISTER = `mutation Register($input: RegisterInput!) {
-  register(input: $input) { username userSub userConfirmed codeDelivery { destination medium attributeName } }
-}`;
-export const CONFIRM = `mutation Confirm($input: ConfirmRegistrationInput!) { confirmRegistration(input: $input) }`;
+// The text of the shared documents (test/support/operations.ts), for the specs that send through a
+// bare `gql` (processes of dist/main.js, security specs); the feature specs send the documents.
+export const REGISTER = print(RegisterDocument);
+export const CONFIRM = print(ConfirmRegistrationDocument);
+export const REFRESH = print(RefreshTokensDocument);
+// Two are written out, not printed: test/security/limits.e2e-spec.ts cuts the AuthChallenge line out
+// of this text, and test/operations.e2e-spec.ts needs `me` anonymous (its request line says so).
 export const AUTHENTICATE = `mutation Authenticate($input: AuthenticateInput!) {
   authenticate(input: $input) {
     __typename
     ... on AuthTokens { accessToken idToken refreshToken expiresIn tokenType }
     ... on AuthChallenge { name session parameters { name value } }
   }
-}`;
-export const REFRESH = `mutation Refresh($input: RefreshTokensInput!) {
-  refreshTokens(input: $input) { accessToken idToken refreshToken expiresIn tokenType }
 }`;
 export const ME = `query { me { id username email emailVerified name groups } }`;
 
@@ -38,15 +48,52 @@ export async function signUpAndIn(
   codes: CapturingLogger = server.logger,
 ): Promise<SignedIn> {
   const logged = codes.lines.length;
-  const registered = await server.gql(REGISTER, {
+  const registered = await send(server.gql, RegisterDocument, {
     input: { username, email: `${username}@example.com`, password: PASSWORD, name },
   });
   if (!registered.data) throw new Error(`register failed: ${JSON.stringify(registered.errors)}`);
   const code = await codes.codeFor(username, logged);
-  const confirmed = await server.gql(CONFIRM, { input: { username, code } });
+  const confirmed = await send(server.gql, ConfirmRegistrationDocument, { input: { username, code } });
   if (!confirmed.data) throw new Error(`confirm failed: ${JSON.stringify(confirmed.errors)}`);
-  const signedIn = await server.gql(AUTHENTICATE, { input: { username, password: PASSWORD } });
+  const signedIn = await send(server.gql, AuthenticateDocument, { input: { username, password: PASSWORD } });
   const tokens = signedIn.data?.authenticate;
-  if (tokens?.__typename !== 'AuthTokens') throw new Error(`authenticate failed: ${JSON.stringify(signedIn)}`);
-  return { username, userSub: registered.data.register.userSub, ...tokens };
+  if (tokens?.__typename !== 'AuthTokens' || !tokens.refreshToken) {
+    throw new Error(`authenticate failed: ${JSON.stringify(signedIn)}`);
+  }
+  return { username, userSub: registered.data.register.userSub, ...tokens, refreshToken: tokens.refreshToken };
+}
+
+/** Sessions are compared by whole seconds: a sign-in in the second of a sign-out counts as before it. */
+export const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
+
+/** What authenticate and the challenge mutations answer: tokens or the next challenge. */
+export type AuthResult = Answer<AuthResultFieldsFragment>;
+
+/** The tokens of `result`; throws, saying what came instead, when it is a challenge. */
+export function tokensOf(result: AuthResult | undefined) {
+  if (result?.__typename !== 'AuthTokens') throw new Error(`tokens expected: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** The challenge of `result`; throws, saying what came instead, when it is tokens. */
+export function challengeOf(result: AuthResult | undefined) {
+  if (result?.__typename !== 'AuthChallenge') throw new Error(`a challenge expected: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/**
+ * A sign-in and a `me` on the server `current()` gives (a spec starts it in beforeAll), for the
+ * cases that sign in again and check who a token is.
+ */
+export function probes(current: () => Pick<TestServer, 'send'>) {
+  return {
+    /** authenticate's answer (tokens or a challenge); throws on an error. */
+    signIn: async (username: string, password = PASSWORD): Promise<AuthResult> => {
+      const response = await current().send(AuthenticateDocument, { input: { username, password } });
+      if (!response.data) throw new Error(`authenticate failed: ${JSON.stringify(response.errors)}`);
+      return response.data.authenticate;
+    },
+    /** Who `token` is, from the token alone (WhoAmI makes no call to Cognito). */
+    meOf: (token: string) => current().send(WhoAmIDocument, {}, token),
+  };
 }

@@ -1,3 +1,4 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { AppOptions } from '../../src/app.module';
 import { parseConfig } from '../../src/config/config';
 import { CapturingLogger } from './capturing-logger';
 import { freePort } from './free-port';
+import { Answer, send, SendArgs } from './operations';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -19,6 +21,8 @@ export interface TestServer {
   url: string;
   logger: CapturingLogger;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** One of the clients' operations (test/support/operations.ts), its variables and answer typed. */
+  send<R, V>(document: TypedDocumentNode<R, V>, ...args: SendArgs<NoInfer<V>>): Promise<GraphQLResponse<Answer<R>>>;
   close(): Promise<void>;
 }
 
@@ -43,11 +47,13 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/graphql`;
 
+  const gql: TestServer['gql'] = (query, variables, token) => postGraphQL(url, { query, variables }, token);
   return {
     app,
     url,
     logger,
-    gql: (query, variables, token) => postGraphQL(url, { query, variables }, token),
+    gql,
+    send: (document, ...args) => send(gql, document, ...args),
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
