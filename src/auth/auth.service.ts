@@ -5,13 +5,12 @@ import { associateSoftwareToken, verifySoftwareToken } from '../cognito/operatio
 import { ChallengeAnswer, refreshTokens, respondToChallenge, signIn } from '../cognito/operations/sign-in';
 import { globalSignOut, revokeToken } from '../cognito/operations/sign-out';
 import { confirmSignUp, resendConfirmationCode, signUp } from '../cognito/operations/sign-up';
-import { INVALID_CODE } from '../cognito/cognito-errors';
 import { TokenVerifier } from '../cognito/token-verifier';
 import { readableTimes } from '../common/jwt-claims';
 import { otpauthUri } from '../common/otpauth';
 import { TokenUser } from '../common/token-user';
 import { Setting } from '../config/config.module';
-import { BadUserInputError, CodeMismatchError, InternalServerError } from '../errors/app-errors';
+import { BadUserInputError } from '../errors/app-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { unwrapSession, wrapSession } from './challenge-session';
 import {
@@ -83,9 +82,8 @@ export class AuthService {
         break;
       case 'MFA_SETUP': {
         // The first code from the authenticator app proves the secret was set up; then sign in.
-        const verified = await this.cognito.run(verifySoftwareToken, { session: cognitoSession, code });
-        if (!verified.session) throw new CodeMismatchError(INVALID_CODE);
-        return this.answer({ name: 'MFA_SETUP', username, session: verified.session, responses: {} });
+        const session = await this.cognito.run(verifySoftwareToken, { session: cognitoSession, code });
+        return this.answer({ name: 'MFA_SETUP', username, session, responses: {} });
       }
       default:
         throw wrongChallenge('an MFA');
@@ -125,7 +123,6 @@ export class AuthService {
     if (!('name' in result)) return result;
     if (result.name !== 'MFA_SETUP') return { ...result, session: wrapSession(result.name, result.session) };
     const setup = await this.cognito.run(associateSoftwareToken, { session: result.session });
-    if (!setup.session) throw new InternalServerError('AssociateSoftwareToken answered without a session');
     return {
       name: result.name,
       session: wrapSession(result.name, setup.session),

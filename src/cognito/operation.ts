@@ -41,6 +41,9 @@ export interface OperationLog {
 /** How one operation answers one Cognito exception: with our error, or with an answer after all. */
 export type ErrorHandler<Result> = (failure: CognitoFailure, log: OperationLog) => AppError | Answer<Result>;
 
+/** An operation's own entries (or the default table), by Cognito's exception name. */
+export type ErrorTable<Result> = Readonly<Record<string, ErrorHandler<Result>>>;
+
 /**
  * One Cognito operation, declared once: the SDK command it sends; how its request is built from
  * the caller's arguments (the app client adds ClientId, SECRET_HASH or the client secret, so no
@@ -53,7 +56,7 @@ export interface CognitoOperation<Args, Result, C extends CommandClass = Command
   readonly command: C;
   readonly request: (args: Args, client: AppClient) => CommandInput<C>;
   readonly result: (output: CommandOutput<C>, args: Args) => Result;
-  readonly errors?: Readonly<Record<string, ErrorHandler<Result>>>;
+  readonly errors?: ErrorTable<Result>;
 }
 
 /** Declares an operation: the types of its request and answer come from the SDK command. */

@@ -24,15 +24,17 @@ import { IntrospectionAliases } from './introspection-aliases';
 export const MAX_QUERY_TOKENS = 2000;
 
 /**
- * The introspection budget: what an operation may ask for with its `__schema` field, whatever the
- * configured limits say. The standard introspection query (graphql-js's getIntrospectionQuery, which
- * GraphiQL 3 and GraphQL Code Generator's URL loader send) is 15 deep and costs 240 (250 with every
- * option on: 220 and 230 fields, plus its fragments), and has no aliases. These bounds admit it, with
- * room for a deeper type reference in a later graphql-js. No aliases: each alias of `__schema` asks
- * for the whole schema again (95 of them in 8 KB answered 1.3 MB, for ~50 ms of CPU; 7 within 300
- * fields still answered 232 KB). Without aliases repeated fields merge, and graphql-js bounds the
- * nesting of `fields` and the like: the heaviest operation we built answered 90 KB in 1.5 times the
- * standard query's time (42 KB).
+ * The introspection budget: what an operation may ask for with its `__schema` field beyond the
+ * configured limits (at most max(GRAPHQL_MAX_DEPTH, 20) deep, and GRAPHQL_MAX_FIELDS + 300 in cost:
+ * see armorRules; `maxFields` is a cost added to the configured one). The standard introspection
+ * query (graphql-js's getIntrospectionQuery, which GraphiQL 3 and GraphQL Code Generator's URL
+ * loader send) is 15 deep and costs 240 (250 with every option on: 220 and 230 fields, plus its
+ * fragments), and has no aliases. These bounds admit it, with room for a deeper type reference in a
+ * later graphql-js. No aliases: each alias of `__schema` asks for the whole schema again (95 of
+ * them in 8 KB answered 1.3 MB, for ~50 ms of CPU; 7 within 300 fields still answered 232 KB).
+ * Without aliases repeated fields merge, and graphql-js bounds the nesting of `fields` and the
+ * like: the heaviest operation we built answered 90 KB in 1.5 times the standard query's time (42
+ * KB).
  */
 export const INTROSPECTION_LIMITS = { maxDepth: 20, maxFields: 300, maxAliases: 0 };
 

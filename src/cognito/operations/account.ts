@@ -4,7 +4,7 @@ import {
   UpdateUserAttributesCommand,
   VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { MISCONFIGURED_CLIENT_ERRORS, SIGNED_IN_CODE_ERRORS } from '../cognito-errors';
+import { MISCONFIGURED_CLIENT_ERRORS, wrongCode } from '../cognito-errors';
 import { UserProfile } from '../cognito.types';
 import { operation } from '../operation';
 
@@ -44,7 +44,8 @@ export const verifyEmail = operation({
     Code: code,
   }),
   result: () => true,
-  errors: SIGNED_IN_CODE_ERRORS,
+  // An unknown user is answered as a wrong code.
+  errors: { NotAuthorizedException: wrongCode, UserNotFoundException: wrongCode },
 });
 
 export const deleteUser = operation({

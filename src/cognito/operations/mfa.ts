@@ -3,8 +3,8 @@ import {
   SetUserMFAPreferenceCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CodeMismatchError, InternalServerError } from '../../errors/app-errors';
-import { INVALID_CODE } from '../cognito-errors';
+import { InternalServerError } from '../../errors/app-errors';
+import { wrongCode } from '../cognito-errors';
 import { operation } from '../operation';
 
 /**
@@ -17,18 +17,26 @@ export type TotpCredential = { accessToken: string } | { session: string };
 const credential = (who: TotpCredential) =>
   'accessToken' in who ? { AccessToken: who.accessToken } : { Session: who.session };
 
-/** A TOTP secret for the user's authenticator app; with a session, the session to go on with. */
+/**
+ * A TOTP secret for the user's authenticator app; when signing in, the session to go on with
+ * (with an access token, `session` is '').
+ */
 export const associateSoftwareToken = operation({
   name: 'associateSoftwareToken',
   command: AssociateSoftwareTokenCommand,
   request: credential,
-  result: (out) => {
-    if (!out.SecretCode) throw new InternalServerError('AssociateSoftwareToken answered without a secret');
-    return { secret: out.SecretCode, session: out.Session };
+  result: (out, who) => {
+    if (!out.SecretCode || ('session' in who && !out.Session)) {
+      throw new InternalServerError('AssociateSoftwareToken answered without a secret');
+    }
+    return { secret: out.SecretCode, session: out.Session ?? '' };
   },
 });
 
-/** Checks a first code from the authenticator app; with a session, the session to go on with. */
+/**
+ * Checks a first code from the authenticator app; when signing in, answers the session that then
+ * answers the MFA_SETUP challenge (with an access token, '').
+ */
 export const verifySoftwareToken = operation({
   name: 'verifySoftwareToken',
   command: VerifySoftwareTokenCommand,
@@ -37,9 +45,9 @@ export const verifySoftwareToken = operation({
     UserCode: code,
     FriendlyDeviceName: deviceName,
   }),
-  result: (out) => {
-    if (out.Status !== 'SUCCESS') throw new CodeMismatchError(INVALID_CODE);
-    return { session: out.Session };
+  result: (out, who) => {
+    if (out.Status !== 'SUCCESS' || ('session' in who && !out.Session)) throw wrongCode();
+    return out.Session ?? '';
   },
 });
 

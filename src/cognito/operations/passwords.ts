@@ -3,9 +3,9 @@ import {
   ConfirmForgotPasswordCommand,
   ForgotPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CHANGE_PASSWORD_ERRORS, PUBLIC_CODE_ERRORS } from '../cognito-errors';
-import { operation } from '../operation';
-import { undisclosed, UNDISCLOSED_USER_ERRORS } from './sign-up';
+import { breaksPolicy, PUBLIC_CODE_ERRORS, refusedCredential, wrongCurrentPassword } from '../cognito-errors';
+import { CognitoFailure, operation } from '../operation';
+import { undisclosed, UNDISCLOSED_USER_ERRORS } from './code-delivery';
 
 /** Has Cognito send a reset code; answers the same whether or not the user exists. */
 export const forgotPassword = operation({
@@ -38,11 +38,23 @@ export const changePassword = operation({
     ProposedPassword: newPassword,
   }),
   result: () => true,
-  errors: CHANGE_PASSWORD_ERRORS,
+  // cognito-local says InvalidPassword for a wrong current password (AWS: NotAuthorized), and AWS
+  // says it for a new one that breaks the policy.
+  errors: {
+    InvalidPasswordException: ({ message }) =>
+      /conform|policy|length|character/i.test(message) ? breaksPolicy('newPassword') : wrongCurrentPassword(),
+    NotAuthorizedException: currentPasswordOrToken,
+    UserNotFoundException: currentPasswordOrToken,
+  },
 });
 
 export interface ChangePasswordArgs {
   accessToken: string;
   currentPassword: string;
   newPassword: string;
+}
+
+/** Cognito names the password when it is the current one that is wrong; else the token is refused. */
+function currentPasswordOrToken(failure: CognitoFailure) {
+  return /password/i.test(failure.message) ? wrongCurrentPassword() : refusedCredential(failure);
 }

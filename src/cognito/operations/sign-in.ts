@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { readableTimes } from '../../common/jwt-claims';
 import { BadUserInputError, InternalServerError, UnauthenticatedError } from '../../errors/app-errors';
-import { MISCONFIGURED_CLIENT_ERRORS, SIGN_IN_ERRORS } from '../cognito-errors';
+import { INVALID_CREDENTIALS, MISCONFIGURED_CLIENT_ERRORS } from '../cognito-errors';
 import { ChallengeName, SignInResult, Tokens } from '../cognito.types';
 import { operation } from '../operation';
 
@@ -20,7 +20,14 @@ export const signIn = operation({
     AuthParameters: client.withSecretHash(username, { USERNAME: username, PASSWORD: password }),
   }),
   result: signInResult,
-  errors: SIGN_IN_ERRORS,
+  // Every refusal of the credentials gets one answer: no account enumeration.
+  errors: {
+    ...MISCONFIGURED_CLIENT_ERRORS,
+    NotAuthorizedException: invalidCredentials,
+    UserNotFoundException: invalidCredentials,
+    // cognito-local says this for a wrong password, where AWS says NotAuthorized.
+    InvalidPasswordException: invalidCredentials,
+  },
 });
 
 export interface ChallengeAnswer {
@@ -73,6 +80,10 @@ export const refreshTokens = operation({
     UserNotFoundException: refreshRefused,
   },
 });
+
+function invalidCredentials(): UnauthenticatedError {
+  return new UnauthenticatedError(INVALID_CREDENTIALS);
+}
 
 function refreshRefused(): UnauthenticatedError {
   return new UnauthenticatedError('The refresh token is invalid, expired or revoked: sign in again');

@@ -1,7 +1,6 @@
 import { GlobalSignOutCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { signOutStepUnsupported } from '../cognito-errors';
-import { ErrorHandler } from '../operation';
-import { operation } from '../operation';
+import { ErrorHandler, operation } from '../operation';
 
 /** Ends every session of the user at Cognito: its refresh tokens stop working. */
 export const globalSignOut = operation({

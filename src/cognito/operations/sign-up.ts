@@ -1,12 +1,12 @@
 import {
-  CodeDeliveryDetailsType,
   ConfirmSignUpCommand,
   ResendConfirmationCodeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PUBLIC_CODE_ERRORS, SIGN_UP_PASSWORD_ERRORS, undisclosedUser } from '../cognito-errors';
-import { CodeDeliveryDetails, SignUpResult } from '../cognito.types';
+import { breaksPolicy, PUBLIC_CODE_ERRORS } from '../cognito-errors';
+import { SignUpResult } from '../cognito.types';
 import { operation } from '../operation';
+import { codeDelivery, undisclosed, UNDISCLOSED_USER_ERRORS } from './code-delivery';
 
 export interface SignUpArgs {
   username: string;
@@ -30,7 +30,8 @@ export const signUp = operation({
     userConfirmed: out.UserConfirmed ?? false,
     codeDelivery: out.CodeDeliveryDetails ? codeDelivery(out.CodeDeliveryDetails) : null,
   }),
-  errors: SIGN_UP_PASSWORD_ERRORS,
+  // The password that breaks the policy came in the field `password`.
+  errors: { InvalidPasswordException: () => breaksPolicy('password') },
 });
 
 export const confirmSignUp = operation({
@@ -45,24 +46,6 @@ export const confirmSignUp = operation({
   errors: PUBLIC_CODE_ERRORS,
 });
 
-/**
- * What a reset or resend answers for a user who does not exist (or cannot get a code): the same
- * shape as for one who does, without the address, so the answer does not tell who has an account.
- */
-const UNDISCLOSED_DELIVERY: CodeDeliveryDetails = { destination: null, medium: 'EMAIL', attributeName: 'email' };
-
-/** As UNDISCLOSED_DELIVERY, for a user who exists: same shape, no address. */
-export function undisclosed(details: CodeDeliveryDetailsType | undefined): CodeDeliveryDetails {
-  return {
-    ...UNDISCLOSED_DELIVERY,
-    medium: details?.DeliveryMedium ?? 'EMAIL',
-    attributeName: details?.AttributeName ?? 'email',
-  };
-}
-
-/** Errors that would tell whether the user exists are answered as a known user's request. */
-export const UNDISCLOSED_USER_ERRORS = undisclosedUser(UNDISCLOSED_DELIVERY);
-
 /** Has Cognito send the sign-up code again; answers the same whether or not the user exists. */
 export const resendConfirmationCode = operation({
   name: 'resendConfirmationCode',
@@ -71,11 +54,3 @@ export const resendConfirmationCode = operation({
   result: (out) => undisclosed(out.CodeDeliveryDetails),
   errors: UNDISCLOSED_USER_ERRORS,
 });
-
-function codeDelivery(details: CodeDeliveryDetailsType): CodeDeliveryDetails {
-  return {
-    destination: details.Destination ?? null,
-    medium: details.DeliveryMedium ?? null,
-    attributeName: details.AttributeName ?? null,
-  };
-}
