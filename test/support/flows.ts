@@ -3,6 +3,7 @@ import {
   AuthenticateDocument,
   type AuthResultFieldsFragment,
   ConfirmRegistrationDocument,
+  MeDocument,
   RefreshTokensDocument,
   RegisterDocument,
   WhoAmIDocument,
@@ -14,20 +15,14 @@ import { TestServer } from './test-server';
 export const PASSWORD = 'Corr3ct-Horse!';
 
 // The text of the shared documents (test/support/operations.ts), for the specs that send through a
-// bare `gql` (processes of dist/main.js, security specs); the feature specs send the documents.
+// bare `gql` or `fetch` (processes of dist/main.js, requests with headers of their own); with a
+// TestServer, `server.send` sends the documents themselves, typed.
 export const REGISTER = print(RegisterDocument);
 export const CONFIRM = print(ConfirmRegistrationDocument);
+export const AUTHENTICATE = print(AuthenticateDocument);
 export const REFRESH = print(RefreshTokensDocument);
-// Two are written out, not printed: test/security/limits.e2e-spec.ts cuts the AuthChallenge line out
-// of this text, and test/operations.e2e-spec.ts needs `me` anonymous (its request line says so).
-export const AUTHENTICATE = `mutation Authenticate($input: AuthenticateInput!) {
-  authenticate(input: $input) {
-    __typename
-    ... on AuthTokens { accessToken idToken refreshToken expiresIn tokenType }
-    ... on AuthChallenge { name session parameters { name value } }
-  }
-}`;
-export const ME = `query { me { id username email emailVerified name groups } }`;
+/** Me: the whole profile, so one call to Cognito (GetUser) after the token. */
+export const ME = print(MeDocument);
 
 export interface SignedIn {
   username: string;
