@@ -3,6 +3,7 @@ import {
   AuthenticateDocument,
   type AuthResultFieldsFragment,
   ConfirmRegistrationDocument,
+  ForgotPasswordDocument,
   MeDocument,
   RefreshTokensDocument,
   RegisterDocument,
@@ -21,8 +22,11 @@ export const REGISTER = print(RegisterDocument);
 export const CONFIRM = print(ConfirmRegistrationDocument);
 export const AUTHENTICATE = print(AuthenticateDocument);
 export const REFRESH = print(RefreshTokensDocument);
+export const FORGOT_PASSWORD = print(ForgotPasswordDocument);
 /** Me: the whole profile, so one call to Cognito (GetUser) after the token. */
 export const ME = print(MeDocument);
+/** WhoAmI: `me` from the token alone, no call to Cognito. */
+export const WHO_AM_I = print(WhoAmIDocument);
 
 export interface SignedIn {
   username: string;
