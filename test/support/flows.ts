@@ -2,11 +2,14 @@ import { print } from 'graphql';
 import {
   AuthenticateDocument,
   type AuthResultFieldsFragment,
+  ChangePasswordDocument,
   ConfirmRegistrationDocument,
+  DeleteMeDocument,
   ForgotPasswordDocument,
   MeDocument,
   RefreshTokensDocument,
   RegisterDocument,
+  SignOutDocument,
   WhoAmIDocument,
 } from '../../examples/generated/graphql';
 import { CapturingLogger } from './capturing-logger';
@@ -22,7 +25,10 @@ export const REGISTER = print(RegisterDocument);
 export const CONFIRM = print(ConfirmRegistrationDocument);
 export const AUTHENTICATE = print(AuthenticateDocument);
 export const REFRESH = print(RefreshTokensDocument);
+export const SIGN_OUT = print(SignOutDocument);
 export const FORGOT_PASSWORD = print(ForgotPasswordDocument);
+export const CHANGE_PASSWORD = print(ChangePasswordDocument);
+export const DELETE_ME = print(DeleteMeDocument);
 /** Me: the whole profile, so one call to Cognito (GetUser) after the token. */
 export const ME = print(MeDocument);
 /** WhoAmI: `me` from the token alone, no call to Cognito. */
