@@ -111,7 +111,8 @@ describe('rate limits of each limited operation (fake Cognito)', () => {
     describe('updateMe', () => {
       beforeEach(() => {
         answer('UpdateUserAttributes', { CodeDeliveryDetailsList: [DELIVERY] });
-        // The clients' UpdateMe reads the profile back (UserFields): one GetUser after each change made.
+        // The clients' UpdateMe reads the profile back (UserFields): one GetUser after each change
+        // made. Unanswered (the fake's 404), each such change answered three INTERNAL_SERVER_ERRORs.
         answer('GetUser', { Username: 'limits-user', UserAttributes: [] });
       });
       const update = (token: string, input: UpdateMeInput) => server.send(UpdateMeDocument, { input }, token);
