@@ -1,4 +1,14 @@
-import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER, SignedIn } from './support/flows';
+import {
+  AUTHENTICATE,
+  CONFIRM,
+  FORGOT_PASSWORD,
+  ME,
+  PASSWORD,
+  REFRESH,
+  REGISTER,
+  SIGN_OUT,
+  SignedIn,
+} from './support/flows';
 import { Instance, Instances, startInstances } from './support/instances';
 import { dumpKeys } from './support/redis-dump';
 import { startRedis, startRedisCluster } from './support/redis-server';
@@ -9,9 +19,6 @@ import { errorCodes, GraphQLResponse } from './support/test-server';
 // product processes (dist/main.js) on ports of their own, requests spread round-robin as a load
 // balancer spreads them. What one instance learns (a sign-out, a failed attempt, a code sent)
 // binds the other two.
-
-const SIGN_OUT = 'mutation { signOut }';
-const FORGOT = 'mutation Forgot($input: UsernameInput!) { forgotPassword(input: $input) { medium } }';
 
 // Small limits, so that the cases stay fast. Each limited call comes from a client address of its
 // own (X-Forwarded-For, as the load balancer in front sets it; TRUST_PROXY names the test as that
@@ -208,7 +215,7 @@ describe('three instances, one truth', () => {
         const limit = LIMITS.RATE_LIMIT_ACCOUNT_SENDS_MAX;
         const answers: string[] = [];
         for (let sent = 2; sent <= limit + 2; sent++) {
-          answers.push(outcome(await call(FORGOT, { input: { username: 'three-dave' } })));
+          answers.push(outcome(await call(FORGOT_PASSWORD, { input: { username: 'three-dave' } })));
         }
         expect(answers).toEqual([...Array(limit - 1).fill('ok'), 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
       });

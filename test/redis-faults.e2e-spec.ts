@@ -2,7 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shortHash } from '../src/common/short-hash';
-import { AUTHENTICATE, ME, PASSWORD, SignedIn, signUpAndIn } from './support/flows';
+import {
+  AUTHENTICATE,
+  CHANGE_PASSWORD,
+  DELETE_ME,
+  ME,
+  PASSWORD,
+  SIGN_OUT,
+  SignedIn,
+  signUpAndIn,
+} from './support/flows';
 import { freePort } from './support/free-port';
 import { Instance, untilReady } from './support/instances';
 import { RedisServer, startRedis } from './support/redis-server';
@@ -21,9 +30,6 @@ const CALL_BOUND_MS = 5 * TIMEOUT_MS + 1000;
 /** How long an instance may take to find Redis again (it retries at least once a second) and catch up. */
 const RECOVERY_MS = 5000;
 
-const SIGN_OUT = 'mutation { signOut }';
-const CHANGE_PASSWORD = 'mutation Change($input: ChangePasswordInput!) { changePassword(input: $input) }';
-const DELETE_ME = 'mutation { deleteMe }';
 const NEW_PASSWORD = 'N3w-Battery-Staple!';
 const SIGN_OUT_LOG = 'cga:{signouts}:log';
 

@@ -1,5 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { AUTHENTICATE, signUpAndIn } from '../support/flows';
+import { AUTHENTICATE, FORGOT_PASSWORD, signUpAndIn } from '../support/flows';
 import { FakeCognito } from '../support/fake-cognito';
 import { FakePool, startOnFakePool } from '../support/fake-pool';
 import { startTestServer, TestServer } from '../support/test-server';
@@ -52,8 +52,6 @@ const PAUSE_MS = 100;
 /** 600 requests take 5–10 s on a quiet machine and took 22 s on a busy one: room to spare. */
 const SIGN_TEST_TIMEOUT_MS = 120_000;
 
-const FORGOT = `mutation ($input: UsernameInput!) { forgotPassword(input: $input) { destination medium attributeName } }`;
-
 interface Cost {
   wallMs: number;
   cpuMs: number;
@@ -68,7 +66,7 @@ const signIn = (username: string): Request => ({
   query: AUTHENTICATE,
   variables: { input: { username, password: 'Wr0ng-pass!' } },
 });
-const forgot = (username: string): Request => ({ query: FORGOT, variables: { input: { username } } });
+const forgot = (username: string): Request => ({ query: FORGOT_PASSWORD, variables: { input: { username } } });
 
 const sdkCalls: string[] = [];
 let sdkSend: jest.SpyInstance;

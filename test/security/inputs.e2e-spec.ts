@@ -1,12 +1,18 @@
+import {
+  AuthenticateDocument,
+  ConfirmRegistrationDocument,
+  RegisterDocument,
+  SignOutDocument,
+  UpdateMeDocument,
+  WhoAmIDocument,
+} from '../../examples/generated/graphql';
 import { codeLine } from '../../src/local-cognito/local-cognito.service';
-import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
+import { PASSWORD, signUpAndIn } from '../support/flows';
 import { errorCodes, GraphQLResponse, startTestServer, TestServer } from '../support/test-server';
 
 // One rule for every string input (src/errors/validation.ts): no control characters (C0, DEL,
 // C1, U+2028, U+2029) and a length bound, in DTO fields and bare arguments alike.
 
-const SIGN_OUT = `mutation ($refreshToken: String) { signOut(refreshToken: $refreshToken) }`;
-const UPDATE_ME = `mutation ($input: UpdateMeInput!) { updateMe(input: $input) { id } }`;
 /** The email of issue 12: accepted by IsEmail (a quoted local part), it forged a code line in the log. */
 const FORGING_EMAIL = '"x\nCode:        000000\n"@example.com';
 
@@ -24,7 +30,7 @@ describe('string inputs', () => {
   });
 
   it('refuses the email that forged a code line, naming the field, and logs no such line', async () => {
-    const response = await server.gql(REGISTER, {
+    const response = await server.send(RegisterDocument, {
       input: { username: 'forger', email: FORGING_EMAIL, password: PASSWORD },
     });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
@@ -45,10 +51,10 @@ describe('string inputs', () => {
     ['the paragraph separator U+2029', '\u2029'],
   ])('refuses %s in any field of any input', async (_, control) => {
     const answers = await Promise.all([
-      server.gql(AUTHENTICATE, { input: { username: `a${control}b`, password: PASSWORD } }),
-      server.gql(AUTHENTICATE, { input: { username: 'someone', password: `${PASSWORD}${control}` } }),
-      server.gql(CONFIRM, { input: { username: 'someone', code: `123${control}456` } }),
-      server.gql(REGISTER, {
+      server.send(AuthenticateDocument, { input: { username: `a${control}b`, password: PASSWORD } }),
+      server.send(AuthenticateDocument, { input: { username: 'someone', password: `${PASSWORD}${control}` } }),
+      server.send(ConfirmRegistrationDocument, { input: { username: 'someone', code: `123${control}456` } }),
+      server.send(RegisterDocument, {
         input: { username: 'someone', email: 'a@example.com', password: PASSWORD, name: control },
       }),
     ]);
@@ -63,23 +69,23 @@ describe('string inputs', () => {
   it('refuses control characters and overlong strings in a bare argument (signOut refreshToken)', async () => {
     const { accessToken } = await signUpAndIn(server, 'bare-arguments');
     for (const refreshToken of ['a.b.c\r\nX-Injected: 1', 'x'.repeat(16385)]) {
-      const response = await server.gql(SIGN_OUT, { refreshToken }, accessToken);
+      const response = await server.send(SignOutDocument, { refreshToken }, accessToken);
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(invalidFields(response).map((f) => f.field)).toEqual(['refreshToken']);
     }
     // Still signed in: nothing ran.
-    expect(errorCodes(await server.gql('{ me { id } }', {}, accessToken))).toEqual([]);
+    expect(errorCodes(await server.send(WhoAmIDocument, {}, accessToken))).toEqual([]);
   });
 
   it('bounds names and addresses after NFKC too: U+FDFA is 1 character given, 18 normalised', async () => {
     const { accessToken } = await signUpAndIn(server, 'nfkc-bounds');
     const username = `y-${'\uFDFA'.repeat(15)}`; // 17 characters; 272 once normalised
-    const signIn = await server.gql(AUTHENTICATE, { input: { username, password: PASSWORD } });
+    const signIn = await server.send(AuthenticateDocument, { input: { username, password: PASSWORD } });
     expect(invalidFields(signIn)).toEqual([
       { field: 'username', problems: ['username must be at most 128 characters, also once normalised (NFKC)'] },
     ]);
     const email = `${'\uFDFA'.repeat(15)}@example.com`;
-    const update = await server.gql(UPDATE_ME, { input: { email } }, accessToken);
+    const update = await server.send(UpdateMeDocument, { input: { email } }, accessToken);
     expect(invalidFields(update).map((f) => f.field)).toEqual(['email']);
   });
 

@@ -1,14 +1,18 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { AUTHENTICATE, CONFIRM, PASSWORD, REGISTER, signUpAndIn } from '../support/flows';
+import {
+  ConfirmRegistrationDocument,
+  ForgotPasswordDocument,
+  RegisterDocument,
+  ResendConfirmationCodeDocument,
+} from '../../examples/generated/graphql';
+import { AUTHENTICATE, PASSWORD, signUpAndIn } from '../support/flows';
 import { signIn as signInOperation } from '../../src/cognito/operations/sign-in';
 import { ATTEMPT_STORE, InMemoryAttemptStore } from '../../src/rate-limit/attempt-store';
 import { errorCodes, postGraphQL, startTestServer, TestServer } from '../support/test-server';
 import { recordFigure } from './figures';
 
 // Brute force and abuse: sign-in and code guessing are limited per client IP and per username.
-const FORGOT = `mutation ($input: UsernameInput!) { forgotPassword(input: $input) { medium } }`;
-const RESEND = `mutation ($input: UsernameInput!) { resendConfirmationCode(input: $input) { medium } }`;
 const signIn = (server: TestServer, username: string, password = 'Wr0ng-pass!', headers: Record<string, string> = {}) =>
   postGraphQL(server.url, { query: AUTHENTICATE, variables: { input: { username, password } } }, undefined, headers);
 
@@ -52,7 +56,7 @@ describe('rate limits', () => {
   describe('per username', () => {
     let server: TestServer;
     const register = (username: string, email: string) =>
-      server.gql(REGISTER, { input: { username, email, password: PASSWORD } });
+      server.send(RegisterDocument, { input: { username, email, password: PASSWORD } });
     beforeAll(async () => {
       server = await start({ RATE_LIMIT_ACCOUNT_FAILURES_MAX: '3', RATE_LIMIT_ACCOUNT_SENDS_MAX: '2' });
     });
@@ -91,25 +95,28 @@ describe('rate limits', () => {
     });
 
     it('limits code guessing', async () => {
-      await server.gql(REGISTER, { input: { username: 'guessed', email: 'g@example.com', password: PASSWORD } });
-      const guess = (code: string) => server.gql(CONFIRM, { input: { username: 'guessed', code } });
+      await server.send(RegisterDocument, {
+        input: { username: 'guessed', email: 'g@example.com', password: PASSWORD },
+      });
+      const guess = (code: string) =>
+        server.send(ConfirmRegistrationDocument, { input: { username: 'guessed', code } });
       for (let i = 0; i < 3; i++) expect(errorCodes(await guess(`99999${i}`))).toEqual(['CODE_MISMATCH']);
       expect(errorCodes(await guess('999993'))).toEqual(['TOO_MANY_REQUESTS']);
     });
 
     it('does not count refused input as a code sent', async () => {
       for (let i = 0; i < 4; i++) {
-        const bad = await server.gql(REGISTER, {
+        const bad = await server.send(RegisterDocument, {
           input: { username: 'framed', email: 'not-an-email', password: 'weak' },
         });
         expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
       }
-      expect(errorCodes(await server.gql(FORGOT, { input: { username: 'framed' } }))).toEqual([]);
+      expect(errorCodes(await server.send(ForgotPasswordDocument, { input: { username: 'framed' } }))).toEqual([]);
     });
 
     it('limits codes sent to one email address, whatever the username', async () => {
       const register = (username: string) =>
-        server.gql(REGISTER, { input: { username, email: 'target@example.com', password: PASSWORD } });
+        server.send(RegisterDocument, { input: { username, email: 'target@example.com', password: PASSWORD } });
       expect(errorCodes(await register('bomb-1'))).toEqual([]);
       expect(errorCodes(await register('bomb-2'))).toEqual([]);
       expect(errorCodes(await register('bomb-3'))).toEqual(['TOO_MANY_REQUESTS']);
@@ -133,17 +140,17 @@ describe('rate limits', () => {
 
     it('limits codes sent to one username (no mail bombing)', async () => {
       await signUpAndIn(server, 'inbox'); // register sent the first code
-      const forgot = (username: string) => server.gql(FORGOT, { input: { username } });
+      const forgot = (username: string) => server.send(ForgotPasswordDocument, { input: { username } });
       expect(errorCodes(await forgot('inbox'))).toEqual([]);
       expect(errorCodes(await forgot('inbox'))).toEqual(['TOO_MANY_REQUESTS']);
       expect(errorCodes(await forgot('other-inbox'))).toEqual([]);
     });
 
     it('does not count a resend the emulator cannot do (SERVICE_UNAVAILABLE: no code sent)', async () => {
-      const resend = () => server.gql(RESEND, { input: { username: 'resent' } });
+      const resend = () => server.send(ResendConfirmationCodeDocument, { input: { username: 'resent' } });
       for (let i = 0; i < 3; i++) expect(errorCodes(await resend())).toEqual(['SERVICE_UNAVAILABLE']);
       expect(errorCodes(await register('resent', 'resent@example.com'))).toEqual([]);
-      expect(errorCodes(await server.gql(FORGOT, { input: { username: 'resent' } }))).toEqual([]);
+      expect(errorCodes(await server.send(ForgotPasswordDocument, { input: { username: 'resent' } }))).toEqual([]);
     });
   });
 

@@ -1,4 +1,18 @@
-import { AUTHENTICATE, CONFIRM, ME, PASSWORD, REFRESH, REGISTER } from '../support/flows';
+import {
+  AuthenticateDocument,
+  ChangePasswordDocument,
+  ConfirmForgotPasswordDocument,
+  ConfirmRegistrationDocument,
+  ForgotPasswordDocument,
+  MeDocument,
+  RefreshTokensDocument,
+  RegisterDocument,
+  RespondToMfaChallengeDocument,
+  SetupTotpDocument,
+  SignOutDocument,
+  VerifyTotpDocument,
+} from '../../examples/generated/graphql';
+import { challengeOf, ME, PASSWORD, tokensOf } from '../support/flows';
 import { StandaloneEmulator } from '../support/standalone-emulator';
 import { postGraphQL, startTestServer, TestServer } from '../support/test-server';
 import { totp } from '../support/totp';
@@ -31,75 +45,64 @@ describe('secrets never reach the log', () => {
   });
 
   it('runs every flow, right and wrong, and finds none of them in the log', async () => {
-    const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
-      server.gql(query, variables, token);
     const codeFor = async (username: string, after: number) => keep(await emulator.codes.codeFor(username, after));
     const username = 'secret-keeper';
     const newPassword = keep('An0ther-Secret!');
     keep(PASSWORD);
 
     let logged = emulator.codes.lines.length;
-    await gql(REGISTER, { input: { username, email: 'keeper@example.com', password: PASSWORD } });
-    await gql(REGISTER, { input: { username: 'weak-one', email: 'w@example.com', password: keep('weakpassword') } });
-    await gql(CONFIRM, { input: { username, code: keep('000001') } });
-    await gql(CONFIRM, { input: { username, code: await codeFor(username, logged) } });
+    await server.send(RegisterDocument, { input: { username, email: 'keeper@example.com', password: PASSWORD } });
+    await server.send(RegisterDocument, {
+      input: { username: 'weak-one', email: 'w@example.com', password: keep('weakpassword') },
+    });
+    await server.send(ConfirmRegistrationDocument, { input: { username, code: keep('000001') } });
+    await server.send(ConfirmRegistrationDocument, { input: { username, code: await codeFor(username, logged) } });
 
-    await gql(AUTHENTICATE, { input: { username, password: keep('Wr0ng-Secret!') } });
-    await gql(AUTHENTICATE, { input: { username: 'nobody', password: keep('N0body-Secret!') } });
-    const tokens = (await gql(AUTHENTICATE, { input: { username, password: PASSWORD } })).data.authenticate;
+    await server.send(AuthenticateDocument, { input: { username, password: keep('Wr0ng-Secret!') } });
+    await server.send(AuthenticateDocument, { input: { username: 'nobody', password: keep('N0body-Secret!') } });
+    const tokens = tokensOf(
+      (await server.send(AuthenticateDocument, { input: { username, password: PASSWORD } })).data?.authenticate,
+    );
     const accessToken = keep(tokens.accessToken);
     keep(tokens.idToken);
     keep(tokens.refreshToken);
 
-    await gql(ME, {}, accessToken);
-    keep((await gql(REFRESH, { input: { refreshToken: tokens.refreshToken } })).data.refreshTokens.accessToken);
-    await gql(REFRESH, { input: { refreshToken: keep('forged.refresh.token') } });
+    await server.send(MeDocument, {}, accessToken);
+    const refreshed = await server.send(RefreshTokensDocument, { input: { refreshToken: tokens.refreshToken! } });
+    keep(refreshed.data!.refreshTokens.accessToken);
+    await server.send(RefreshTokensDocument, { input: { refreshToken: keep('forged.refresh.token') } });
     await postGraphQL(server.url, { query: ME }, undefined, { authorization: `Bearer ${keep(`${accessToken}x`)}` });
     await postGraphQL(server.url, { query: ME }, undefined, { authorization: `Basic ${keep('dXNlcjpzZWNyZXQ=')}` });
 
-    const secret = keep(
-      (await gql('mutation { setupTotp { secretCode otpauthUri } }', {}, accessToken)).data.setupTotp.secretCode,
-    );
-    await gql(
-      'mutation ($input: VerifyTotpInput!) { verifyTotp(input: $input) }',
-      { input: { code: keep('000000') } },
-      accessToken,
-    );
-    await gql(
-      'mutation ($input: VerifyTotpInput!) { verifyTotp(input: $input) }',
-      { input: { code: keep(totp(secret)) } },
-      accessToken,
-    );
+    const secret = keep((await server.send(SetupTotpDocument, {}, accessToken)).data!.setupTotp.secretCode);
+    await server.send(VerifyTotpDocument, { input: { code: keep('000000') } }, accessToken);
+    await server.send(VerifyTotpDocument, { input: { code: keep(totp(secret)) } }, accessToken);
 
-    const challenge = (await gql(AUTHENTICATE, { input: { username, password: PASSWORD } })).data.authenticate;
+    const challenge = challengeOf(
+      (await server.send(AuthenticateDocument, { input: { username, password: PASSWORD } })).data?.authenticate,
+    );
     keep(challenge.session);
-    const mfa = `mutation ($input: MfaChallengeInput!) { respondToMfaChallenge(input: $input) { ... on AuthTokens { accessToken refreshToken } } }`;
-    await gql(mfa, { input: { username, session: challenge.session, code: keep('123456') } });
-    const mfaTokens = (await gql(mfa, { input: { username, session: challenge.session, code: totp(secret) } })).data
-      .respondToMfaChallenge;
+    const mfa = (code: string) =>
+      server.send(RespondToMfaChallengeDocument, { input: { username, session: challenge.session, code } });
+    await mfa(keep('123456'));
+    const mfaTokens = tokensOf((await mfa(totp(secret))).data?.respondToMfaChallenge);
     keep(mfaTokens.accessToken);
 
     logged = emulator.codes.lines.length;
-    await gql('mutation ($input: UsernameInput!) { forgotPassword(input: $input) { medium } }', {
-      input: { username },
-    });
+    await server.send(ForgotPasswordDocument, { input: { username } });
     const resetCode = await codeFor(username, logged);
-    const confirmForgot = 'mutation ($input: ConfirmForgotPasswordInput!) { confirmForgotPassword(input: $input) }';
-    await gql(confirmForgot, { input: { username, code: keep('999999'), newPassword } });
-    await gql(confirmForgot, { input: { username, code: resetCode, newPassword } });
+    const confirmForgot = (code: string) =>
+      server.send(ConfirmForgotPasswordDocument, { input: { username, code, newPassword } });
+    await confirmForgot(keep('999999'));
+    await confirmForgot(resetCode);
 
-    const change = 'mutation ($input: ChangePasswordInput!) { changePassword(input: $input) }';
-    await gql(
-      change,
+    await server.send(
+      ChangePasswordDocument,
       { input: { currentPassword: keep('Not-The-0ne!'), newPassword: keep('Th1rd-Secret!') } },
       mfaTokens.accessToken,
     );
-    await gql(
-      'mutation ($r: String) { signOut(refreshToken: $r) }',
-      { r: mfaTokens.refreshToken },
-      mfaTokens.accessToken,
-    );
-    await gql(ME, {}, mfaTokens.accessToken);
+    await server.send(SignOutDocument, { refreshToken: mfaTokens.refreshToken }, mfaTokens.accessToken);
+    await server.send(MeDocument, {}, mfaTokens.accessToken);
 
     const log = server.logger.lines.join('\n');
     expect(log.length).toBeGreaterThan(0);

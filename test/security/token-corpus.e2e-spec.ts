@@ -1,6 +1,8 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
+import { WhoAmIDocument } from '../../examples/generated/graphql';
 import { FakeCognito } from '../support/fake-cognito';
+import { WHO_AM_I } from '../support/flows';
 import { TokenMinter } from '../support/token-minter';
 import { errorCodes, GraphQLResponse, postGraphQL, startTestServer, TestServer } from '../support/test-server';
 import { recordFigure } from './figures';
@@ -10,7 +12,6 @@ import { recordFigure } from './figures';
 // the test holds the pool's private key and can forge tokens that differ from a valid one in one way.
 const POOL = 'local_sec';
 const CLIENT = 'sec-client';
-const ME = '{ me { id username groups } }';
 
 const b64 = (value: string | object) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -49,7 +50,7 @@ describe('token corpus', () => {
     tried.push(name);
     const response = await postGraphQL(
       server.url,
-      { query: ME },
+      { query: WHO_AM_I },
       undefined,
       authorization === undefined ? {} : { authorization },
     );
@@ -64,7 +65,7 @@ describe('token corpus', () => {
   }
 
   it('accepts the valid token the corpus is made from', async () => {
-    const response = await server.gql(ME, {}, valid());
+    const response = await server.send(WhoAmIDocument, {}, valid());
     expect(response.data).toEqual({ me: { id: 'user-1', username: 'user-1', groups: [] } });
   });
 
@@ -169,7 +170,7 @@ describe('token corpus', () => {
 
   it('refuses two Authorization headers, even if the first is valid', async () => {
     tried.push('two Authorization headers');
-    const body = JSON.stringify({ query: ME });
+    const body = JSON.stringify({ query: WHO_AM_I });
     const { port } = new URL(server.url);
     // A raw request: HTTP clients merge or refuse repeated headers.
     const raw = await new Promise<string>((resolve, reject) => {
@@ -203,7 +204,7 @@ describe('token corpus', () => {
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${'A'.repeat(bytes)}` },
-      body: JSON.stringify({ query: ME }),
+      body: JSON.stringify({ query: WHO_AM_I }),
     });
     // What came back, not what should have.
     recordFigure('oversizeToken', { bytes, refusedByNodeWith431: Number(response.status === 431) });
@@ -217,7 +218,7 @@ describe('token corpus', () => {
   });
 
   it('still answers the valid token after the whole corpus', async () => {
-    expect((await server.gql(ME, {}, valid())).data.me.id).toBe('user-1');
+    expect((await server.send(WhoAmIDocument, {}, valid())).data?.me.id).toBe('user-1');
   });
 
   function issuerVariants(): (() => string)[] {

@@ -2,9 +2,14 @@ import { print } from 'graphql';
 import {
   AuthenticateDocument,
   type AuthResultFieldsFragment,
+  ChangePasswordDocument,
   ConfirmRegistrationDocument,
+  DeleteMeDocument,
+  ForgotPasswordDocument,
+  MeDocument,
   RefreshTokensDocument,
   RegisterDocument,
+  SignOutDocument,
   WhoAmIDocument,
 } from '../../examples/generated/graphql';
 import { CapturingLogger } from './capturing-logger';
@@ -14,20 +19,20 @@ import { TestServer } from './test-server';
 export const PASSWORD = 'Corr3ct-Horse!';
 
 // The text of the shared documents (test/support/operations.ts), for the specs that send through a
-// bare `gql` (processes of dist/main.js, security specs); the feature specs send the documents.
+// bare `gql` or `fetch` (processes of dist/main.js, requests with headers of their own); with a
+// TestServer, `server.send` sends the documents themselves, typed.
 export const REGISTER = print(RegisterDocument);
 export const CONFIRM = print(ConfirmRegistrationDocument);
+export const AUTHENTICATE = print(AuthenticateDocument);
 export const REFRESH = print(RefreshTokensDocument);
-// Two are written out, not printed: test/security/limits.e2e-spec.ts cuts the AuthChallenge line out
-// of this text, and test/operations.e2e-spec.ts needs `me` anonymous (its request line says so).
-export const AUTHENTICATE = `mutation Authenticate($input: AuthenticateInput!) {
-  authenticate(input: $input) {
-    __typename
-    ... on AuthTokens { accessToken idToken refreshToken expiresIn tokenType }
-    ... on AuthChallenge { name session parameters { name value } }
-  }
-}`;
-export const ME = `query { me { id username email emailVerified name groups } }`;
+export const SIGN_OUT = print(SignOutDocument);
+export const FORGOT_PASSWORD = print(ForgotPasswordDocument);
+export const CHANGE_PASSWORD = print(ChangePasswordDocument);
+export const DELETE_ME = print(DeleteMeDocument);
+/** Me: the whole profile, so one call to Cognito (GetUser) after the token. */
+export const ME = print(MeDocument);
+/** WhoAmI: `me` from the token alone, no call to Cognito. */
+export const WHO_AM_I = print(WhoAmIDocument);
 
 export interface SignedIn {
   username: string;
