@@ -87,6 +87,8 @@ describe('secrets never reach the log', () => {
     await mfa(keep('123456'));
     const mfaTokens = tokensOf((await mfa(totp(secret))).data?.respondToMfaChallenge);
     keep(mfaTokens.accessToken);
+    keep(mfaTokens.idToken);
+    keep(mfaTokens.refreshToken);
 
     logged = emulator.codes.lines.length;
     await server.send(ForgotPasswordDocument, { input: { username } });
