@@ -15,9 +15,12 @@ export class AppClient {
     this.clientSecret = pool.clientSecret;
   }
 
-  /** ClientId, and SecretHash for `username` when the client has a secret (SignUp, ForgotPassword, …). */
-  identify(username: string): { ClientId: string; SecretHash?: string } {
-    return { ClientId: this.clientId, SecretHash: this.secretHash(username) };
+  /**
+   * The request fields of a call about one user (SignUp, ForgotPassword, …): ClientId, Username,
+   * and SecretHash for that username when the client has a secret.
+   */
+  forUser(username: string): { ClientId: string; SecretHash?: string; Username: string } {
+    return { ClientId: this.clientId, SecretHash: this.secretHash(username), Username: username };
   }
 
   /** Auth parameters (or challenge responses) with SECRET_HASH added when the client has a secret. */

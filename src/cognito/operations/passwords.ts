@@ -11,7 +11,7 @@ import { undisclosed, UNDISCLOSED_USER_ERRORS } from './code-delivery';
 export const forgotPassword = operation({
   name: 'forgotPassword',
   command: ForgotPasswordCommand,
-  request: ({ username }: { username: string }, client) => ({ ...client.identify(username), Username: username }),
+  request: ({ username }: { username: string }, client) => client.forUser(username),
   result: (out) => undisclosed(out.CodeDeliveryDetails),
   errors: UNDISCLOSED_USER_ERRORS,
 });
@@ -20,8 +20,7 @@ export const confirmForgotPassword = operation({
   name: 'confirmForgotPassword',
   command: ConfirmForgotPasswordCommand,
   request: ({ username, code, newPassword }: { username: string; code: string; newPassword: string }, client) => ({
-    ...client.identify(username),
-    Username: username,
+    ...client.forUser(username),
     ConfirmationCode: code,
     Password: newPassword,
   }),

@@ -19,8 +19,7 @@ export const signUp = operation({
   name: 'signUp',
   command: SignUpCommand,
   request: ({ username, password, email, name }: SignUpArgs, client) => ({
-    ...client.identify(username),
-    Username: username,
+    ...client.forUser(username),
     Password: password,
     UserAttributes: [{ Name: 'email', Value: email }, ...(name ? [{ Name: 'name', Value: name }] : [])],
   }),
@@ -38,8 +37,7 @@ export const confirmSignUp = operation({
   name: 'confirmSignUp',
   command: ConfirmSignUpCommand,
   request: ({ username, code }: { username: string; code: string }, client) => ({
-    ...client.identify(username),
-    Username: username,
+    ...client.forUser(username),
     ConfirmationCode: code,
   }),
   result: () => true,
@@ -50,7 +48,7 @@ export const confirmSignUp = operation({
 export const resendConfirmationCode = operation({
   name: 'resendConfirmationCode',
   command: ResendConfirmationCodeCommand,
-  request: ({ username }: { username: string }, client) => ({ ...client.identify(username), Username: username }),
+  request: ({ username }: { username: string }, client) => client.forUser(username),
   result: (out) => undisclosed(out.CodeDeliveryDetails),
   errors: UNDISCLOSED_USER_ERRORS,
 });
