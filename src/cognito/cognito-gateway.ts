@@ -8,7 +8,7 @@ import { toAppError } from './cognito-errors';
 import { failureOf, isUnsupported } from './cognito-failure';
 import { COGNITO_POOL } from './cognito.constants';
 import { CognitoPool } from './cognito-pool';
-import { CognitoOperation, CommandClass, CommandOutput, OperationLog } from './operation';
+import { CognitoFailure, CognitoOperation, CommandClass, CommandOutput, OperationLog } from './operation';
 
 const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
 
@@ -21,6 +21,11 @@ const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
 @Injectable()
 export class CognitoGateway implements OnApplicationShutdown {
   private readonly sdk: CognitoIdentityProviderClient;
+  /**
+   * The SDK's `send`, bound once, untyped: it is typed by overloads on each command class, which a
+   * generic operation cannot name; `run` gives its output the type read from the command.
+   */
+  private readonly send: (command: object, options: { abortSignal: AbortSignal }) => Promise<unknown>;
   private readonly client: AppClient;
   private readonly logger = new Logger('Cognito');
   private readonly log: OperationLog;
@@ -35,6 +40,7 @@ export class CognitoGateway implements OnApplicationShutdown {
     // One attempt: a retried sign-in would count twice against the account's lockout, and the
     // caller's own timeout must bound the whole call.
     this.sdk = new CognitoIdentityProviderClient({ region: pool.region, endpoint: pool.endpoint, maxAttempts: 1 });
+    this.send = this.sdk.send.bind(this.sdk) as unknown as typeof this.send;
     this.log = {
       error: (message) => this.logger.error(message),
       warnOnce: (key, message) => {
@@ -55,13 +61,9 @@ export class CognitoGateway implements OnApplicationShutdown {
   ): Promise<Result> {
     const request = operation.request(args, this.client);
     try {
-      // One cast, here: the SDK's `send` is typed by overloads on each command class, which a
-      // generic operation cannot name. CommandOutput reads the same type from the command.
-      const send = this.sdk.send.bind(this.sdk) as unknown as (
-        command: object,
-        options: { abortSignal: AbortSignal },
-      ) => Promise<CommandOutput<C>>;
-      const output = await send(new operation.command(request), { abortSignal: AbortSignal.timeout(this.timeoutMs) });
+      const output = (await this.send(new operation.command(request), {
+        abortSignal: AbortSignal.timeout(this.timeoutMs),
+      })) as CommandOutput<C>;
       return operation.result(output, args);
     } catch (error) {
       const failure = failureOf(error, request);
@@ -70,7 +72,7 @@ export class CognitoGateway implements OnApplicationShutdown {
       if (mapped instanceof ServiceUnavailableError && !isUnsupported(failure)) {
         this.warnUnavailable(operation.name, error);
       } else if (!(error instanceof AppError)) {
-        this.logger.debug(`${operation.name}: Cognito answered ${cognitoWords(error)}; answered ${mapped.code}`);
+        this.logger.debug(`${operation.name}: Cognito answered ${cognitoWords(failure)}; answered ${mapped.code}`);
       }
       throw mapped;
     }
@@ -95,7 +97,6 @@ export class CognitoGateway implements OnApplicationShutdown {
  * Cognito's own name and text of an error, for the debug log only (clients get ours): escaped and
  * cut short, since a Lambda trigger's text may quote what the client sent.
  */
-function cognitoWords(error: unknown): string {
-  const { name, message } = failureOf(error, {});
+function cognitoWords({ name, message }: CognitoFailure): string {
   return `${name} ${JSON.stringify(truncate(message, 200))}`;
 }
